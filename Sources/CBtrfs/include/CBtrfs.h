@@ -1,0 +1,35 @@
+#ifndef CBTRFS_H
+#define CBTRFS_H
+
+// The kernel's btrfs ioctl interface, as Debian's linux-libc-dev ships it.
+// Swift imports the structures and plain constants of these headers directly; what it
+// cannot import (the _IOR/_IOW/_IOWR request macros and the variadic ioctl(2) itself)
+// is re-exported below.
+
+#include <linux/btrfs.h>
+#include <linux/btrfs_tree.h>
+#include <stddef.h>
+
+/// ioctl request numbers, computed by the kernel's own macros.
+static const unsigned long CBTRFS_IOC_TREE_SEARCH_V2 = BTRFS_IOC_TREE_SEARCH_V2;
+static const unsigned long CBTRFS_IOC_SPACE_INFO = BTRFS_IOC_SPACE_INFO;
+static const unsigned long CBTRFS_IOC_DEV_INFO = BTRFS_IOC_DEV_INFO;
+static const unsigned long CBTRFS_IOC_FS_INFO = BTRFS_IOC_FS_INFO;
+static const unsigned long CBTRFS_IOC_BALANCE_V2 = BTRFS_IOC_BALANCE_V2;
+static const unsigned long CBTRFS_IOC_BALANCE_CTL = BTRFS_IOC_BALANCE_CTL;
+static const unsigned long CBTRFS_IOC_BALANCE_PROGRESS = BTRFS_IOC_BALANCE_PROGRESS;
+static const unsigned long CBTRFS_IOC_GET_FEATURES = BTRFS_IOC_GET_FEATURES;
+
+/// The filesystem magic `statfs(2)` reports for btrfs.
+static const unsigned long CBTRFS_SUPER_MAGIC = 0x9123683EUL;
+
+/// Size of the fixed header of `struct btrfs_ioctl_search_args_v2` (key + buf_size).
+static const size_t CBTRFS_SEARCH_ARGS_V2_HEADER_SIZE = sizeof(struct btrfs_ioctl_search_args_v2);
+
+/// ioctl(2) with a pointer argument. Returns the raw result; errno is left for the caller.
+int cbtrfs_ioctl_pointer(int fd, unsigned long request, void *argument);
+
+/// ioctl(2) with an integer passed by value (BALANCE_CTL takes its command this way).
+int cbtrfs_ioctl_value(int fd, unsigned long request, long argument);
+
+#endif

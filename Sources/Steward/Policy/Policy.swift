@@ -1,0 +1,189 @@
+import Btrfs
+import Foundation
+
+/// A validated maintenance policy: which filesystems, when, under which conditions and limits, and the
+/// ordered rules that choose block groups to balance. Built by ``PolicyLoader`` from YAML; every value
+/// here has already been checked.
+public struct Policy: Hashable, Sendable {
+  /// The schema version (currently always 1).
+  public var version: Int
+  /// A short name for logs and the journal.
+  public var name: String
+  /// The filesystems the policy applies to.
+  public var filesystems: FilesystemSelection
+  /// When balancing may run; empty means at any time.
+  public var windows: [TimeWindow]
+  /// The time zone windows are read in.
+  public var timeZone: TimeZone
+  /// What must hold before a run starts.
+  public var conditions: Conditions
+  /// Bounds on one run.
+  public var limits: Limits
+  /// The rules, evaluated in order.
+  public var rules: [Rule]
+
+  public init(
+    version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
+    windows: [TimeWindow] = [], timeZone: TimeZone = .current,
+    conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule]
+  ) {
+    self.version = version
+    self.name = name
+    self.filesystems = filesystems
+    self.windows = windows
+    self.timeZone = timeZone
+    self.conditions = conditions
+    self.limits = limits
+    self.rules = rules
+  }
+}
+
+/// Which filesystems a policy applies to.
+public enum FilesystemSelection: Hashable, Sendable {
+  /// Every mounted btrfs filesystem, each once.
+  case auto
+  /// These mountpoints (or paths inside them); each filesystem is still visited once.
+  case paths([String])
+}
+
+/// An amount of space: absolute, or a percentage of the filesystem's total device size.
+public enum SpaceAmount: Hashable, Sendable, CustomStringConvertible {
+  case bytes(UInt64)
+  case percent(Double)
+
+  /// The amount in bytes for a filesystem of `totalBytes`.
+  public func bytes(ofTotal totalBytes: UInt64) -> UInt64 {
+    switch self {
+    case .bytes(let bytes): bytes
+    case .percent(let percent): UInt64((Double(totalBytes) * percent / 100).rounded())
+    }
+  }
+
+  public var description: String {
+    switch self {
+    case .bytes(let bytes): ByteCount(bytes).description
+    case .percent(let percent): "\(percent.formatted())%"
+    }
+  }
+}
+
+/// What must hold before a run starts.
+public struct Conditions: Hashable, Sendable {
+  /// Refuse to run on battery power.
+  public var requiresACPower: Bool
+  /// Refuse to start when unallocated space is below this (an ENOSPC guard).
+  public var minUnallocated: SpaceAmount?
+
+  public init(requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil) {
+    self.requiresACPower = requiresACPower
+    self.minUnallocated = minUnallocated
+  }
+}
+
+/// Bounds on one run. `nil` means unbounded.
+public struct Limits: Hashable, Sendable {
+  /// Stop (pause) after this long.
+  public var maxRuntime: Duration?
+  /// Stop after relocating this many bytes.
+  public var maxRelocatedBytes: UInt64?
+  /// Stop after this many balance operations.
+  public var maxOperations: Int?
+  /// Wait this long between operations, to let other I/O through.
+  public var pauseBetween: Duration
+
+  public init(
+    maxRuntime: Duration? = nil, maxRelocatedBytes: UInt64? = nil, maxOperations: Int? = nil,
+    pauseBetween: Duration = .zero
+  ) {
+    self.maxRuntime = maxRuntime
+    self.maxRelocatedBytes = maxRelocatedBytes
+    self.maxOperations = maxOperations
+    self.pauseBetween = pauseBetween
+  }
+}
+
+/// One rule: when it fires, which block groups it selects, in which order, how many, and when it is done.
+public struct Rule: Hashable, Sendable {
+  /// The rule's name, for plans, logs and the journal.
+  public var name: String
+  /// Triggers that must all hold for the rule to fire; empty means always.
+  public var when: [Trigger]
+  /// Which block groups the rule selects.
+  public var select: Selection
+  /// In which order selected block groups are balanced.
+  public var order: Order
+  /// At most this many block groups from this rule.
+  public var maxBlockGroups: Int?
+  /// Goals: the rule stops as soon as any holds.
+  public var until: [Goal]
+  /// What to do when the kernel reports ENOSPC for one of this rule's operations.
+  public var onNoSpace: NoSpaceAction
+
+  public init(
+    name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
+    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop
+  ) {
+    self.name = name
+    self.when = when
+    self.select = select
+    self.order = order
+    self.maxBlockGroups = maxBlockGroups
+    self.until = until
+    self.onNoSpace = onNoSpace
+  }
+}
+
+/// A condition on the filesystem that makes a rule fire.
+public enum Trigger: Hashable, Sendable {
+  /// Unallocated space is below the amount.
+  case unallocatedBelow(SpaceAmount)
+}
+
+/// A goal that ends a rule once the filesystem (as predicted or as measured) meets it.
+public enum Goal: Hashable, Sendable {
+  /// Unallocated space is at least the amount.
+  case unallocatedAbove(SpaceAmount)
+}
+
+/// Which block groups a rule selects. All given criteria must hold.
+public struct Selection: Hashable, Sendable {
+  /// The block-group type (data, metadata, system; mixed block groups count as data).
+  public var type: BlockGroupType
+  /// Only these profiles; `nil` means any.
+  public var profiles: Set<Profile>?
+  /// Usage in percent, lower bound (inclusive); `nil` means none.
+  public var usageAtLeast: Double?
+  /// Usage in percent, upper bound (exclusive, like the kernel's `usage=` filter); `nil` means none.
+  public var usageBelow: Double?
+  /// Only block groups with a stripe on one of these devices; `nil` means any.
+  public var devices: Set<UInt64>?
+
+  public init(
+    type: BlockGroupType, profiles: Set<Profile>? = nil, usageAtLeast: Double? = nil,
+    usageBelow: Double? = nil, devices: Set<UInt64>? = nil
+  ) {
+    self.type = type
+    self.profiles = profiles
+    self.usageAtLeast = usageAtLeast
+    self.usageBelow = usageBelow
+    self.devices = devices
+  }
+}
+
+/// The order in which a rule balances the block groups it selected.
+public enum Order: String, Hashable, Sendable, CaseIterable {
+  /// Fewest used bytes first (ties: lower address first), like python-btrfs's least-used balance.
+  case leastUsedFirst = "least-used-first"
+  /// Most free bytes first (ties: lower address first).
+  case mostFreeFirst = "most-free-first"
+  /// Ascending logical address.
+  case vaddr = "vaddr"
+}
+
+/// What a run does when the kernel reports ENOSPC for an operation.
+public enum NoSpaceAction: String, Hashable, Sendable, CaseIterable {
+  /// Journal it and end the run.
+  case stop
+  /// Journal it, skip that block group, and go on with the next.
+  case skip
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+
+@main
+struct BtrfsSteward: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "btrfs-steward",
+    abstract: "Policy-driven balance and maintenance scheduler for btrfs.",
+    discussion: """
+      btrfs-steward reads the live block-group layout of a btrfs filesystem, evaluates a YAML policy
+      into a plan of balance operations, and runs that plan with progress, pause, resume and cancel.
+      """,
+    subcommands: [
+      UsageCommand.self
+    ]
+  )
+}
