@@ -12,7 +12,7 @@ public struct BlockGroupFlags: OptionSet, Hashable, Sendable, Codable {
   /// The bits that name the allocation type.
   public static let typeMask: BlockGroupFlags = [.data, .system, .metadata]
   /// The bits that name the profile (none set means `single`).
-  public static let profileMask = BlockGroupFlags(rawValue: UInt64(BTRFS_BLOCK_GROUP_PROFILE_MASK))
+  public static let profileMask = BlockGroupFlags(rawValue: UInt64(CBTRFS_BLOCK_GROUP_PROFILE_MASK))
 
   /// The allocation type these flags describe.
   public var type: BlockGroupType { BlockGroupType(flags: self) }

@@ -11,7 +11,8 @@ public struct DeviceInfo: Hashable, Sendable, Codable {
   /// The bytes of the device allocated to chunks (dev extents).
   public var allocatedBytes: UInt64
 
-  public init(devid: UInt64, uuid: String, path: String, totalBytes: UInt64, allocatedBytes: UInt64) {
+  public init(devid: UInt64, uuid: String, path: String, totalBytes: UInt64, allocatedBytes: UInt64)
+  {
     self.devid = devid
     self.uuid = uuid
     self.path = path

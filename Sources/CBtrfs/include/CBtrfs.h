@@ -20,11 +20,30 @@ static const unsigned long CBTRFS_IOC_BALANCE_CTL = BTRFS_IOC_BALANCE_CTL;
 static const unsigned long CBTRFS_IOC_BALANCE_PROGRESS = BTRFS_IOC_BALANCE_PROGRESS;
 static const unsigned long CBTRFS_IOC_GET_FEATURES = BTRFS_IOC_GET_FEATURES;
 
+/// Block-group flag masks (compound macros Swift cannot import).
+static const unsigned long long CBTRFS_BLOCK_GROUP_PROFILE_MASK = BTRFS_BLOCK_GROUP_PROFILE_MASK;
+
 /// The filesystem magic `statfs(2)` reports for btrfs.
 static const unsigned long CBTRFS_SUPER_MAGIC = 0x9123683EUL;
 
 /// Size of the fixed header of `struct btrfs_ioctl_search_args_v2` (key + buf_size).
 static const size_t CBTRFS_SEARCH_ARGS_V2_HEADER_SIZE = sizeof(struct btrfs_ioctl_search_args_v2);
+
+/// Byte offsets of fields inside on-disk items (little-endian, packed), from the kernel's own structures.
+static const size_t CBTRFS_BLOCK_GROUP_ITEM_USED = offsetof(struct btrfs_block_group_item, used);
+static const size_t CBTRFS_BLOCK_GROUP_ITEM_FLAGS = offsetof(struct btrfs_block_group_item, flags);
+static const size_t CBTRFS_BLOCK_GROUP_ITEM_SIZE = sizeof(struct btrfs_block_group_item);
+static const size_t CBTRFS_CHUNK_LENGTH = offsetof(struct btrfs_chunk, length);
+static const size_t CBTRFS_CHUNK_TYPE = offsetof(struct btrfs_chunk, type);
+static const size_t CBTRFS_CHUNK_NUM_STRIPES = offsetof(struct btrfs_chunk, num_stripes);
+static const size_t CBTRFS_CHUNK_STRIPES = offsetof(struct btrfs_chunk, stripe);
+static const size_t CBTRFS_STRIPE_SIZE = sizeof(struct btrfs_stripe);
+static const size_t CBTRFS_STRIPE_DEVID = offsetof(struct btrfs_stripe, devid);
+static const size_t CBTRFS_STRIPE_OFFSET = offsetof(struct btrfs_stripe, offset);
+static const size_t CBTRFS_SEARCH_HEADER_SIZE = sizeof(struct btrfs_ioctl_search_header);
+
+/// Stores the `f_type` that fstatfs(2) reports for `fd` in `magic`; returns fstatfs's result.
+int cbtrfs_filesystem_magic(int fd, unsigned long *magic);
 
 /// ioctl(2) with a pointer argument. Returns the raw result; errno is left for the caller.
 int cbtrfs_ioctl_pointer(int fd, unsigned long request, void *argument);

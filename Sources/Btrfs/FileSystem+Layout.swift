@@ -1,0 +1,34 @@
+import Foundation
+
+extension FileSystem {
+  /// The sysfs facts of this filesystem.
+  public func sysfs() throws(BtrfsError) -> SysfsFacts {
+    SysfsFacts(fsid: try info().fsid)
+  }
+
+  /// A snapshot of the whole layout: devices, space info, chunks and block groups.
+  public func layout(mountpoint: String? = nil) throws(BtrfsError) -> Layout {
+    let info = try info()
+    let chunks = try chunks()
+    let blockGroups = try blockGroups(
+      hasBlockGroupTree: info.features.hasBlockGroupTree, chunks: chunks)
+    let chunkSizes = SysfsFacts(fsid: info.fsid).reclaimSettings().reduce(
+      into: [BlockGroupType: UInt64]()
+    ) { sizes, settings in
+      sizes[settings.type] = settings.chunkSize
+    }
+    return Layout(
+      fsid: info.fsid,
+      mountpoint: mountpoint ?? path,
+      capturedAt: Date(),
+      nodeSize: info.nodeSize,
+      sectorSize: info.sectorSize,
+      hasBlockGroupTree: info.features.hasBlockGroupTree,
+      devices: try devices(),
+      spaceInfo: try spaceInfo(),
+      blockGroups: blockGroups,
+      chunks: chunks,
+      chunkSizes: chunkSizes
+    )
+  }
+}

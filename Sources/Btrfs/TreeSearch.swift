@@ -1,0 +1,89 @@
+import CBtrfs
+
+/// A reusable TREE_SEARCH_V2 cursor: one buffer, any number of searches. Not thread-safe; make one per
+/// thread. Needs CAP_SYS_ADMIN.
+public final class TreeSearch {
+  private let fileSystem: FileSystem
+  private let buffer: UnsafeMutableRawPointer
+  private let bufferSize: Int
+  private static let headerSize = Int(CBTRFS_SEARCH_ARGS_V2_HEADER_SIZE)
+  private static let itemHeaderSize = Int(CBTRFS_SEARCH_HEADER_SIZE)
+  private static let objectidOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(
+    of: \.objectid)!
+  private static let offsetOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.offset)!
+  private static let typeOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.type)!
+  private static let lengthOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.len)!
+
+  /// A cursor over `fileSystem` whose result buffer holds `bufferSize` bytes per ioctl.
+  public init(_ fileSystem: FileSystem, bufferSize: Int = 256 * 1024) {
+    self.fileSystem = fileSystem
+    self.bufferSize = bufferSize
+    buffer = .allocate(byteCount: Self.headerSize + bufferSize, alignment: 8)
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// Calls `body` with the key and item bytes of every item of `tree` whose key lies in the linear
+  /// interval `first...last`, in key order. The bytes are valid only during the call. At most
+  /// `limit` items are visited.
+  public func forEachItem(
+    in tree: UInt64, from first: TreeKey, through last: TreeKey, limit: Int = .max,
+    _ body: (TreeKey, UnsafeRawBufferPointer) throws(BtrfsError) -> Void
+  ) throws(BtrfsError) {
+    var next: TreeKey? = first
+    var remaining = limit
+    while let start = next, start <= last, remaining > 0 {
+      let count = try search(
+        tree: tree, from: start, through: last, maxItems: UInt32(clamping: remaining))
+      if count == 0 { return }
+      var offset = Self.headerSize
+      var lastKey = start
+      for _ in 0..<count {
+        let item = buffer + offset
+        lastKey = TreeKey(
+          objectid: item.loadUnaligned(fromByteOffset: Self.objectidOffset, as: UInt64.self),
+          type: UInt8(
+            truncatingIfNeeded: item.loadUnaligned(fromByteOffset: Self.typeOffset, as: UInt32.self)
+          ),
+          offset: item.loadUnaligned(fromByteOffset: Self.offsetOffset, as: UInt64.self)
+        )
+        let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
+        try body(
+          lastKey, UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
+        offset += Self.itemHeaderSize + length
+      }
+      remaining -= count
+      next = lastKey.successor
+    }
+  }
+
+  /// The bytes of the item with exactly this key, passed to `body`, or `nil` when there is none.
+  public func item<Result>(
+    in tree: UInt64, at key: TreeKey,
+    _ body: (UnsafeRawBufferPointer) throws(BtrfsError) -> Result
+  ) throws(BtrfsError) -> Result? {
+    guard try search(tree: tree, from: key, through: key, maxItems: 1) == 1 else { return nil }
+    let item = buffer + Self.headerSize
+    let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
+    return try body(UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
+  }
+
+  /// One TREE_SEARCH_V2 ioctl; returns the number of items the kernel put in the buffer.
+  private func search(
+    tree: UInt64, from first: TreeKey, through last: TreeKey, maxItems: UInt32
+  ) throws(BtrfsError) -> Int {
+    let arguments = buffer.assumingMemoryBound(to: btrfs_ioctl_search_args_v2.self)
+    arguments.pointee.key = btrfs_ioctl_search_key(
+      tree_id: tree,
+      min_objectid: first.objectid, max_objectid: last.objectid,
+      min_offset: first.offset, max_offset: last.offset,
+      min_transid: 0, max_transid: .max,
+      min_type: UInt32(first.type), max_type: UInt32(last.type),
+      nr_items: maxItems,
+      unused: 0, unused1: 0, unused2: 0, unused3: 0, unused4: 0
+    )
+    arguments.pointee.buf_size = UInt64(bufferSize)
+    try fileSystem.ioctl("TREE_SEARCH_V2", CBTRFS_IOC_TREE_SEARCH_V2, buffer: buffer)
+    return Int(arguments.pointee.key.nr_items)
+  }
+}

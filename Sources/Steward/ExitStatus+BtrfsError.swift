@@ -1,0 +1,15 @@
+import Btrfs
+
+extension ExitStatus {
+  /// The documented exit status for a kernel-face failure.
+  public init(_ error: BtrfsError) {
+    switch error {
+    case .notBtrfs: self = .notBtrfs
+    case .notPermitted: self = .notPermitted
+    case .balanceInProgress: self = .foreignBalance
+    case .exclusiveOperationInProgress: self = .exclusiveOperation
+    case .noSpace: self = .noSpace
+    case .noBalance, .systemCall, .malformedItem: self = .failure
+    }
+  }
+}

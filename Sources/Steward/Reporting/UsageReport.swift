@@ -1,0 +1,68 @@
+import Btrfs
+
+/// What `btrfs-steward usage` reports: space per type and profile, allocated and unallocated space,
+/// block-group counts and usage histograms, and every block group.
+public struct UsageReport: Hashable, Sendable, Codable {
+  public var fsid: String
+  public var mountpoint: String?
+  public var totalBytes: UInt64
+  public var allocatedBytes: UInt64
+  public var unallocatedBytes: UInt64
+  public var devices: [DeviceInfo]
+  public var spaceInfo: [SpaceInfo]
+  public var blockGroupCounts: [BlockGroupType: Int]
+  public var histograms: [UsageHistogram]
+  public var blockGroups: [BlockGroup]
+
+  /// The report of a layout.
+  public init(_ layout: Layout) {
+    fsid = layout.fsid
+    mountpoint = layout.mountpoint
+    totalBytes = layout.totalBytes
+    unallocatedBytes = layout.unallocatedBytes
+    allocatedBytes = totalBytes - unallocatedBytes
+    devices = layout.devices
+    spaceInfo = layout.spaceInfo
+    let counts = layout.blockGroups.reduce(into: [:]) { $0[$1.type, default: 0] += 1 }
+    blockGroupCounts = counts
+    histograms = BlockGroupType.allCases.filter { counts[$0] != nil }.map {
+      UsageHistogram(type: $0, blockGroups: layout.blockGroups)
+    }
+    blockGroups = layout.blockGroups
+  }
+
+  /// The report for a person: space table, totals and histograms.
+  public func rendered() -> String {
+    var lines = ["Filesystem \(fsid)" + (mountpoint.map { " on \($0)" } ?? "")]
+    lines.append(
+      "  Device size \(ByteCount(totalBytes)), allocated \(ByteCount(allocatedBytes)), unallocated \(ByteCount(unallocatedBytes)) (\(percent(unallocatedBytes, of: totalBytes)))"
+    )
+    lines.append("")
+    lines.append("  Space                      Total        Used")
+    for entry in spaceInfo {
+      lines.append(
+        "  "
+          + entry.label.padding(toLength: 22, withPad: " ", startingAt: 0)
+          + ByteCount(entry.total).description.leftPadded(to: 11)
+          + ByteCount(entry.used).description.leftPadded(to: 12))
+    }
+    for histogram in histograms {
+      lines.append("")
+      lines.append(
+        "  \(histogram.type.displayName) block groups: \(histogram.total), by usage:")
+      lines.append(contentsOf: histogram.rendered())
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private func percent(_ part: UInt64, of whole: UInt64) -> String {
+    whole == 0 ? "0%" : "\(Int((Double(part) * 100 / Double(whole)).rounded()))%"
+  }
+}
+
+extension String {
+  /// The string right-aligned in a field of `width` characters.
+  func leftPadded(to width: Int) -> String {
+    count >= width ? self : String(repeating: " ", count: width - count) + self
+  }
+}

@@ -1,0 +1,16 @@
+import ArgumentParser
+import Foundation
+
+/// Options shared by every command that prints a result.
+struct OutputOptions: ParsableArguments {
+  @Flag(name: .long, help: "Print JSON for machines instead of text for people.")
+  var json = false
+}
+
+/// Prints a value as pretty, key-sorted JSON on standard output.
+func printJSON<Value: Encodable>(_ value: Value) throws {
+  let encoder = JSONEncoder()
+  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+  encoder.dateEncodingStrategy = .iso8601
+  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+}

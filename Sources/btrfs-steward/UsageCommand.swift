@@ -1,0 +1,31 @@
+import ArgumentParser
+import Btrfs
+import Steward
+
+struct UsageCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "usage",
+    abstract: "Show space and block-group usage of a mounted btrfs filesystem.",
+    discussion: """
+      Prints allocated and unallocated space, space per type and profile (like `btrfs filesystem df`),
+      and a histogram of block-group usage per type. Reading block groups needs root (CAP_SYS_ADMIN).
+      """
+  )
+
+  @Argument(help: "The mountpoint, or any path on the filesystem.")
+  var path: String
+
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let layout = try withExitStatus { () throws(BtrfsError) in
+      try FileSystem(path: path).layout()
+    }
+    let report = UsageReport(layout)
+    if output.json {
+      try printJSON(report)
+    } else {
+      print(report.rendered())
+    }
+  }
+}
