@@ -1,0 +1,95 @@
+import Btrfs
+
+/// The block groups one balance relocates: none of them receives bytes relocated from another, as the
+/// kernel never writes into the block groups it is relocating.
+struct RelocationBatch {
+  /// Indices of the batch's block groups.
+  private(set) var members: Set<Int>
+  /// Per pool index: free bytes of the batch's live members in that pool, which relocated bytes
+  /// cannot use.
+  private var excludedFree: [Int: UInt64] = [:]
+  /// Per pool index: where the next fill starts scanning. Members before it that are not in the
+  /// batch are gone or full.
+  var scanPositions: [Int: Int] = [:]
+
+  /// A batch of the block groups at `members` in `space`.
+  init(_ members: some Sequence<Int>, in space: SimulatedSpace) {
+    self.members = Set(members)
+    for index in self.members {
+      let pool = space.poolIndex[Pool.key(space.groups[index].flags)]!
+      excludedFree[pool, default: 0] += space.groups[index].free
+    }
+  }
+
+  /// Free bytes of the batch's live members in the pool at `pool`.
+  func excludedFree(in pool: Int) -> UInt64 { excludedFree[pool] ?? 0 }
+
+  /// Forgets a member that has been relocated.
+  mutating func remove(_ index: Int, free: UInt64, pool: Int) {
+    members.remove(index)
+    excludedFree[pool]? -= free
+  }
+}
+
+/// A relocation the model cannot do: the bytes do not fit in other block groups, and unallocated
+/// space cannot hold the chunks they would need.
+struct OutOfSpace: Error {}
+
+extension SimulatedSpace {
+  /// The chunks relocating the block group at `index` into block groups of `profile` would allocate,
+  /// in order; empty when its used bytes fit in the free space of other block groups.
+  mutating func chunksNeeded(
+    relocating index: Int, to profile: Profile, in batch: RelocationBatch
+  ) throws(OutOfSpace) -> [Chunk] {
+    let group = groups[index]
+    let destination = pool(for: BlockGroupFlags(type: group.type, profile: profile))
+    let available = pools[destination].free - batch.excludedFree(in: destination)
+    guard group.used > available else { return [] }
+    return try newChunks(holding: group.used - available, pool: destination)
+  }
+
+  /// Relocates the block group at `index` like the kernel does to first order: its used bytes fill
+  /// other block groups of its type and `profile` (not those of `batch`) in ascending logical
+  /// address, new chunks are allocated when those are full, and then the block group is removed and
+  /// its device space is unallocated again. Nothing changes when it throws.
+  mutating func relocate(
+    _ index: Int, to profile: Profile, in batch: inout RelocationBatch
+  ) throws(OutOfSpace) {
+    let group = groups[index]
+    let destination = pool(for: BlockGroupFlags(type: group.type, profile: profile))
+    for chunk in try chunksNeeded(relocating: index, to: profile, in: batch) {
+      _ = append(chunk)
+    }
+    pour(group.used, into: destination, batch: &batch)
+    batch.remove(index, free: group.free, pool: poolIndex[Pool.key(group.flags)]!)
+    remove(index)
+  }
+
+  /// Adds `bytes` to the pool at `pool`, filling its live block groups outside `batch` from the
+  /// lowest address up. The pool must have room (see ``chunksNeeded(relocating:to:in:)``).
+  private mutating func pour(_ bytes: UInt64, into pool: Int, batch: inout RelocationBatch) {
+    var cursor = pools[pool].cursor
+    let members = pools[pool].members
+    while cursor < members.count, !isAlive[members[cursor]] || groups[members[cursor]].free == 0 {
+      cursor += 1
+    }
+    pools[pool].cursor = cursor
+    var position = max(batch.scanPositions[pool] ?? 0, cursor)
+    var remaining = bytes
+    while remaining > 0 {
+      precondition(position < members.count, "relocated bytes overflow their pool")
+      let member = members[position]
+      let free = groups[member].free
+      if isAlive[member], free > 0, !batch.members.contains(member) {
+        let taken = min(free, remaining)
+        groups[member].used += taken
+        pools[pool].filled(taken)
+        remaining -= taken
+        if taken == free { position += 1 }
+      } else {
+        position += 1
+      }
+    }
+    batch.scanPositions[pool] = position
+  }
+}

@@ -1,0 +1,146 @@
+import Btrfs
+
+/// The in-memory model behind ``SimulatedFilesystem`` and the ``Planner``: the block groups of a
+/// layout, which of them are gone, how full each is now, and how much of every device is allocated.
+///
+/// The layout it starts from is never copied per change: block groups live in one array (the
+/// layout's, then those the model creates, all in ascending logical address), with a liveness flag
+/// each, and every type-and-profile pool keeps its members and a cursor to its first group with free
+/// space, so a relocation costs time in proportion to the groups it fills, not to the layout.
+struct SimulatedSpace {
+  /// The layout the model started from.
+  let base: Layout
+  /// Every block group the model has known, in ascending logical address: the layout's first.
+  var groups: [BlockGroup]
+  /// Whether each block group of ``groups`` still exists.
+  var isAlive: [Bool]
+  /// The chunks of the block groups the model created, parallel to `groups[base.blockGroups.count...]`.
+  var createdChunks: [Chunk] = []
+  /// How many block groups exist now.
+  var liveCount: Int
+  /// The pools, one per type and profile.
+  var pools: [Pool] = []
+  /// The index in ``pools`` of each type and profile.
+  var poolIndex: [BlockGroupFlags: Int] = [:]
+  /// Every device's size and allocation now.
+  var devices: [SimulatedDevice]
+  /// The logical address the next created block group gets.
+  var nextVaddr: UInt64
+  /// Whether ``devices`` know where the layout's stripes end (found on the first allocation).
+  var knowsStripeEnds = false
+
+  /// A model of `layout`, which must be valid (see ``Layout/validate()``).
+  init(layout: Layout) {
+    base = layout
+    groups = layout.blockGroups
+    isAlive = Array(repeating: true, count: layout.blockGroups.count)
+    liveCount = layout.blockGroups.count
+    devices = layout.devices.map(SimulatedDevice.init)
+    nextVaddr = layout.blockGroups.last?.end ?? 0
+    var lastKey: BlockGroupFlags?
+    var lastPool = 0
+    for (index, group) in layout.blockGroups.enumerated() {
+      let key = Pool.key(group.flags)
+      if key != lastKey {
+        lastPool = pool(for: key)
+        lastKey = key
+      }
+      pools[lastPool].add(index, group)
+    }
+    for index in pools.indices { pools[index].markInitial() }
+  }
+
+  /// The index of the pool of `key`, created empty when there is none yet.
+  mutating func pool(for key: BlockGroupFlags) -> Int {
+    if let index = poolIndex[key] { return index }
+    pools.append(Pool(key: key, chunkLength: chunkLength(for: key)))
+    poolIndex[key] = pools.count - 1
+    return pools.count - 1
+  }
+
+  /// The logical length of a new chunk of `key`'s type: the kernel's configured chunk size when the
+  /// layout has it, else the largest existing chunk of the type, else the kernel's default.
+  private func chunkLength(for key: BlockGroupFlags) -> UInt64 {
+    let type = key.type
+    if let configured = base.chunkSizes[type], configured > 0 { return configured }
+    let largest = pools.filter { $0.key.type == type }.map(\.largestLength).max() ?? 0
+    if largest > 0 { return largest }
+    switch type {
+    case .data, .mixed: return 1 << 30
+    case .metadata: return 256 << 20
+    case .system: return 32 << 20
+    }
+  }
+
+  /// Unallocated bytes over all devices now.
+  var unallocatedBytes: UInt64 { devices.reduce(0) { $0 + $1.unallocatedBytes } }
+
+  /// The chunk of the block group at `index`.
+  func chunk(_ index: Int) -> Chunk {
+    index < base.chunks.count ? base.chunks[index] : createdChunks[index - base.chunks.count]
+  }
+
+  /// The index of the block group at exactly `vaddr` (alive or not), if the model ever knew one.
+  func index(of vaddr: UInt64) -> Int? {
+    let index = firstIndex(endingAfter: vaddr)
+    return index < groups.count && groups[index].vaddr == vaddr ? index : nil
+  }
+
+  /// The index of the first block group that ends after `vaddr` (``groups``'s count when none does).
+  func firstIndex(endingAfter vaddr: UInt64) -> Int {
+    var low = 0
+    var high = groups.count
+    while low < high {
+      let middle = (low + high) / 2
+      if groups[middle].end <= vaddr { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+
+  /// The block group at exactly `vaddr`, if it exists now.
+  func blockGroup(at vaddr: UInt64) -> BlockGroup? {
+    index(of: vaddr).flatMap { isAlive[$0] ? groups[$0] : nil }
+  }
+
+  /// Appends a block group the model created, with its chunk, and charges its stripes to devices.
+  mutating func append(_ chunk: Chunk) -> Int {
+    let group = BlockGroup(vaddr: chunk.vaddr, length: chunk.length, used: 0, flags: chunk.flags)
+    groups.append(group)
+    isAlive.append(true)
+    createdChunks.append(chunk)
+    liveCount += 1
+    nextVaddr = chunk.vaddr + chunk.length
+    let stripeLength = chunk.stripeLength
+    for stripe in chunk.stripes {
+      devices[deviceIndex(stripe.devid)].allocate(stripeLength, at: stripe.offset)
+    }
+    let index = groups.count - 1
+    pools[pool(for: Pool.key(chunk.flags))].add(index, group)
+    return index
+  }
+
+  /// Removes the block group at `index` (its used bytes must have gone elsewhere first, or it is
+  /// empty) and returns its device space to unallocated.
+  mutating func remove(_ index: Int) {
+    let group = groups[index]
+    isAlive[index] = false
+    liveCount -= 1
+    pools[poolIndex[Pool.key(group.flags)]!].remove(group)
+    let chunk = chunk(index)
+    let stripeLength = chunk.stripeLength
+    for stripe in chunk.stripes {
+      devices[deviceIndex(stripe.devid)].release(stripeLength)
+    }
+  }
+
+  /// The index in ``devices`` of `devid` (validated layouts only reference listed devices).
+  func deviceIndex(_ devid: UInt64) -> Int {
+    devices.firstIndex { $0.devid == devid }!
+  }
+
+  /// Raw device bytes the chunk of the block group at `index` takes.
+  func rawBytes(_ index: Int) -> UInt64 {
+    let chunk = chunk(index)
+    return chunk.stripeLength * UInt64(chunk.stripes.count)
+  }
+}
