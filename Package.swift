@@ -46,6 +46,14 @@ let package = Package(
         .product(name: "Logging", package: "swift-log"),
       ]
     ),
+    .executableTarget(
+      name: "steward-bench",
+      dependencies: [
+        "Btrfs",
+        "Steward",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
     .testTarget(name: "BtrfsTests", dependencies: ["Btrfs"]),
     .testTarget(name: "StewardTests", dependencies: ["Steward", "Btrfs"]),
     .testTarget(

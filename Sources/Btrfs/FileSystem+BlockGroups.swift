@@ -2,8 +2,8 @@ import CBtrfs
 
 extension FileSystem {
   /// Every chunk, in ascending logical address, from the chunk tree.
-  public func chunks(using search: TreeSearch? = nil) throws(BtrfsError) -> [Chunk] {
-    let search = search ?? TreeSearch(self)
+  public func chunks() throws(BtrfsError) -> [Chunk] {
+    let search = TreeSearch(self)
     var chunks: [Chunk] = []
     try search.forEachItem(
       in: TreeID.chunk, from: Self.chunkKey(vaddr: 0), through: Self.chunkKey(vaddr: .max)
@@ -13,13 +13,16 @@ extension FileSystem {
     return chunks
   }
 
-  /// Every block group, in ascending logical address. Read from the block-group tree when the
-  /// filesystem has one (a few ioctls for any number of block groups); otherwise each block group is
-  /// looked up by its exact key in the extent tree, guided by the chunk tree, so the cost does not
-  /// grow with the number of extents.
-  public func blockGroups(
-    hasBlockGroupTree: Bool? = nil, chunks knownChunks: [Chunk]? = nil
-  ) throws(BtrfsError) -> [BlockGroup] {
+  /// Every block group, in ascending logical address.
+  ///
+  /// With a block-group tree this is a plain scan of that tree. Without one, block-group items are
+  /// mixed with extent items in the extent tree; the scan then leaps: every extent of a block group
+  /// lies inside the block group's range, so once a block-group item is read, the search continues
+  /// at the end of that block group. Each ioctl asks for a batch of items that grows while batches
+  /// hold several block groups (sparse extents) and shrinks to a few items while they do not (dense
+  /// extents), so the cost stays near one small ioctl per block group in the worst case and a few
+  /// ioctls for the whole filesystem in the best.
+  public func blockGroups(hasBlockGroupTree: Bool? = nil) throws(BtrfsError) -> [BlockGroup] {
     let search = TreeSearch(self)
     let readsBlockGroupTree: Bool
     if let hasBlockGroupTree {
@@ -27,8 +30,8 @@ extension FileSystem {
     } else {
       readsBlockGroupTree = try info().features.hasBlockGroupTree
     }
+    var blockGroups: [BlockGroup] = []
     if readsBlockGroupTree {
-      var blockGroups: [BlockGroup] = []
       try search.forEachItem(
         in: TreeID.blockGroup,
         from: TreeKey(objectid: 0, type: KeyType.blockGroupItem, offset: 0),
@@ -40,24 +43,28 @@ extension FileSystem {
       }
       return blockGroups
     }
-    let chunks: [Chunk]
-    if let knownChunks {
-      chunks = knownChunks
-    } else {
-      chunks = try self.chunks(using: search)
-    }
-    var blockGroups: [BlockGroup] = []
-    blockGroups.reserveCapacity(chunks.count)
-    for chunk in chunks {
-      let key = TreeKey(objectid: chunk.vaddr, type: KeyType.blockGroupItem, offset: chunk.length)
-      if let blockGroup = try search.item(
-        in: TreeID.extent, at: key,
-        { (item) throws(BtrfsError) in
-          try BlockGroup(key: key, item: item, tree: TreeID.extent)
-        })
-      {
+    var next: TreeKey? = .min
+    var batch = 64
+    while let start = next {
+      var foundInBatch = 0
+      var resumeAt: TreeKey?
+      let lastKey = try search.forEachItemOfOneCall(
+        in: TreeID.extent, from: start, through: .max, maxItems: batch
+      ) { (key, item) throws(BtrfsError) in
+        guard key.type == KeyType.blockGroupItem else { return }
+        let blockGroup = try BlockGroup(key: key, item: item, tree: TreeID.extent)
         blockGroups.append(blockGroup)
+        foundInBatch += 1
+        resumeAt = TreeKey(objectid: blockGroup.end, type: 0, offset: 0)
       }
+      guard let lastKey else { break }
+      // Leap past the rest of the last block group's extents, unless the batch already went further.
+      if let resumeAt, lastKey < resumeAt {
+        next = resumeAt
+      } else {
+        next = lastKey.successor
+      }
+      batch = foundInBatch > 1 ? min(batch * 2, 16_384) : max(batch / 2, 4)
     }
     return blockGroups
   }

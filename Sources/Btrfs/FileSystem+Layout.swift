@@ -10,8 +10,7 @@ extension FileSystem {
   public func layout(mountpoint: String? = nil) throws(BtrfsError) -> Layout {
     let info = try info()
     let chunks = try chunks()
-    let blockGroups = try blockGroups(
-      hasBlockGroupTree: info.features.hasBlockGroupTree, chunks: chunks)
+    let blockGroups = try blockGroups(hasBlockGroupTree: info.features.hasBlockGroupTree)
     let chunkSizes = SysfsFacts(fsid: info.fsid).reclaimSettings().reduce(
       into: [BlockGroupType: UInt64]()
     ) { sizes, settings in

@@ -33,28 +33,47 @@ public final class TreeSearch {
     var next: TreeKey? = first
     var remaining = limit
     while let start = next, start <= last, remaining > 0 {
-      let count = try search(
-        tree: tree, from: start, through: last, maxItems: UInt32(clamping: remaining))
-      if count == 0 { return }
-      var offset = Self.headerSize
-      var lastKey = start
-      for _ in 0..<count {
-        let item = buffer + offset
-        lastKey = TreeKey(
-          objectid: item.loadUnaligned(fromByteOffset: Self.objectidOffset, as: UInt64.self),
-          type: UInt8(
-            truncatingIfNeeded: item.loadUnaligned(fromByteOffset: Self.typeOffset, as: UInt32.self)
-          ),
-          offset: item.loadUnaligned(fromByteOffset: Self.offsetOffset, as: UInt64.self)
-        )
-        let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
-        try body(
-          lastKey, UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
-        offset += Self.itemHeaderSize + length
-      }
-      remaining -= count
+      var visited = 0
+      guard
+        let lastKey = try forEachItemOfOneCall(
+          in: tree, from: start, through: last, maxItems: remaining,
+          { (key, item) throws(BtrfsError) in
+            visited += 1
+            try body(key, item)
+          })
+      else { return }
+      remaining -= visited
       next = lastKey.successor
     }
+  }
+
+  /// Like ``forEachItem(in:from:through:limit:_:)``, but with a single ioctl: visits the first items
+  /// of the interval that fit in the buffer, at most `maxItems`, and returns the key of the last one
+  /// (`nil` when the interval holds no item). Callers that know which keys they can skip continue
+  /// from where they like.
+  @discardableResult
+  public func forEachItemOfOneCall(
+    in tree: UInt64, from first: TreeKey, through last: TreeKey, maxItems: Int,
+    _ body: (TreeKey, UnsafeRawBufferPointer) throws(BtrfsError) -> Void
+  ) throws(BtrfsError) -> TreeKey? {
+    let count = try search(
+      tree: tree, from: first, through: last, maxItems: UInt32(clamping: maxItems))
+    var offset = Self.headerSize
+    var lastKey: TreeKey?
+    for _ in 0..<count {
+      let item = buffer + offset
+      let key = TreeKey(
+        objectid: item.loadUnaligned(fromByteOffset: Self.objectidOffset, as: UInt64.self),
+        type: UInt8(
+          truncatingIfNeeded: item.loadUnaligned(fromByteOffset: Self.typeOffset, as: UInt32.self)),
+        offset: item.loadUnaligned(fromByteOffset: Self.offsetOffset, as: UInt64.self)
+      )
+      let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
+      try body(key, UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
+      offset += Self.itemHeaderSize + length
+      lastKey = key
+    }
+    return lastKey
   }
 
   /// The bytes of the item with exactly this key, passed to `body`, or `nil` when there is none.

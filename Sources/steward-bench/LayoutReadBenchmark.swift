@@ -1,0 +1,154 @@
+import ArgumentParser
+import Btrfs
+import CBtrfs
+import Foundation
+
+/// Times reading every block group of a filesystem with many block groups: btrfs-steward against
+/// python-btrfs and against a bare loop of TREE_SEARCH_V2 ioctls over the same key range.
+struct LayoutReadBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "layout-read",
+    abstract:
+      "Time reading all block groups: btrfs-steward vs python-btrfs vs bare TREE_SEARCH_V2.",
+    discussion: """
+      Builds a sparse btrfs image with 256 MiB data chunks and fallocates enough space to create the
+      requested number of block groups without writing data, then times each reader. python-btrfs
+      (Debian's python3-btrfs, run with /usr/bin/python3) reads block groups the way its tools do:
+      the chunk tree, then each block group by its exact key; only the reading loop is timed, not the
+      interpreter's start.
+      """
+  )
+
+  @Option(help: "How many data block groups to create.")
+  var blockGroups = 10_000
+
+  @Option(help: "How many timed runs of each reader (the median is printed).")
+  var repetitions = 11
+
+  @Option(help: "The python interpreter that has python-btrfs.")
+  var python = "/usr/bin/python3"
+
+  @Option(
+    help:
+      "Measure this mounted btrfs filesystem (without a block-group tree) instead of building one.")
+  var existing: String?
+
+  func run() throws {
+    if let existing {
+      try measure(mountpoint: existing)
+      return
+    }
+    let chunkSize: UInt64 = 256 << 20
+    let dataBytes = UInt64(blockGroups) * chunkSize
+    let imageSize = dataBytes + dataBytes / 8 + (8 << 30)
+    let image = try ScratchImage(size: "\(imageSize)")
+    defer { image.remove() }
+    let fsid = try FileSystem(path: image.mountpoint).info().fsid
+    try Data("\(chunkSize)".utf8).write(
+      to: URL(fileURLWithPath: "/sys/fs/btrfs/\(fsid)/allocation/data/chunk_size"))
+    print("Creating \(blockGroups) block groups (fallocate \(dataBytes >> 30) GiB)…")
+    try Benchmarks.run(["fallocate", "-l", "\(dataBytes)", image.mountpoint + "/filler"])
+    try Benchmarks.run(["btrfs", "filesystem", "sync", image.mountpoint])
+    // The kernel keeps working on a filesystem that just grew by thousands of block groups (caching
+    // their free space); let it settle so it does not compete with the timed runs.
+    Thread.sleep(forTimeInterval: 10)
+    try measure(mountpoint: image.mountpoint)
+  }
+
+  private func measure(mountpoint: String) throws {
+    let fileSystem = try FileSystem(path: mountpoint)
+
+    // One untimed pass of each reader first, so every timed run finds the tree in the page cache.
+    let count = try fileSystem.blockGroups().count
+    _ = try bareExtentTreeScan(mountpoint)
+    // Alternate the two in-process readers so background work of the kernel hits both alike.
+    var steward = Timings(seconds: [])
+    var bare = Timings(seconds: [])
+    for _ in 0..<repetitions {
+      steward.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.blockGroups() }
+        .seconds
+      bare.seconds += try Timings.measure(repetitions: 1) { _ = try bareExtentTreeScan(mountpoint) }
+        .seconds
+    }
+    let python = try (0..<repetitions).map { _ in try pythonBtrfsSeconds(mountpoint) }
+    let pythonTimings = Timings(seconds: python.map(\.seconds))
+    guard python.allSatisfy({ $0.count == count }) else {
+      throw BenchmarkFailure("python-btrfs read \(python[0].count) block groups, steward \(count)")
+    }
+
+    print("")
+    print("Reading \(count) block groups (extent tree, median of \(repetitions) runs):")
+    print("  btrfs-steward                 \(milliseconds(steward.median))")
+    print("  bare TREE_SEARCH_V2 loop      \(milliseconds(bare.median))")
+    print("  python-btrfs 13               \(milliseconds(pythonTimings.median))")
+    print("")
+    print(
+      String(
+        format: "  python-btrfs / btrfs-steward = %.1fx faster   (target: at least 20x)",
+        pythonTimings.median / steward.median))
+    print(
+      String(
+        format: "  btrfs-steward / bare loop    = %.2fx          (target: within 2x)",
+        steward.median / bare.median))
+  }
+
+  /// A bare loop of TREE_SEARCH_V2 ioctls over the whole extent-tree key range with a 256 KiB buffer,
+  /// decoding nothing but the key needed to continue: the floor any reader of the extent tree pays.
+  private func bareExtentTreeScan(_ path: String) throws -> Int {
+    let descriptor = open(path, O_RDONLY)
+    guard descriptor >= 0 else { throw BenchmarkFailure("cannot open \(path)") }
+    defer { close(descriptor) }
+    let bufferSize = 256 * 1024
+    let header = MemoryLayout<btrfs_ioctl_search_args_v2>.size
+    let buffer = UnsafeMutableRawPointer.allocate(byteCount: header + bufferSize, alignment: 8)
+    defer { buffer.deallocate() }
+    let arguments = buffer.assumingMemoryBound(to: btrfs_ioctl_search_args_v2.self)
+    var next = TreeKey.min
+    var items = 0
+    while true {
+      arguments.pointee.key = btrfs_ioctl_search_key(
+        tree_id: TreeID.extent, min_objectid: next.objectid, max_objectid: .max,
+        min_offset: next.offset, max_offset: .max, min_transid: 0, max_transid: .max,
+        min_type: UInt32(next.type), max_type: 255, nr_items: .max,
+        unused: 0, unused1: 0, unused2: 0, unused3: 0, unused4: 0)
+      arguments.pointee.buf_size = UInt64(bufferSize)
+      guard cbtrfs_ioctl_pointer(descriptor, CBTRFS_IOC_TREE_SEARCH_V2, buffer) == 0 else {
+        throw BenchmarkFailure("TREE_SEARCH_V2 failed: errno \(errno)")
+      }
+      let count = Int(arguments.pointee.key.nr_items)
+      if count == 0 { return items }
+      items += count
+      var offset = header
+      var last = btrfs_ioctl_search_header()
+      for _ in 0..<count {
+        last = (buffer + offset).loadUnaligned(as: btrfs_ioctl_search_header.self)
+        offset += MemoryLayout<btrfs_ioctl_search_header>.size + Int(last.len)
+      }
+      guard
+        let successor = TreeKey(
+          objectid: last.objectid, type: UInt8(last.type), offset: last.offset
+        ).successor
+      else { return items }
+      next = successor
+    }
+  }
+
+  /// python-btrfs's own time to read every block group, measured inside the interpreter.
+  private func pythonBtrfsSeconds(_ mountpoint: String) throws -> (seconds: Double, count: Int) {
+    let script = """
+      import sys, time, btrfs
+      fs = btrfs.FileSystem(sys.argv[1])
+      start = time.perf_counter()
+      count = 0
+      for chunk in fs.chunks():
+          fs.block_group(chunk.vaddr, chunk.length)
+          count += 1
+      print(time.perf_counter() - start, count)
+      """
+    let words = try Benchmarks.run([python, "-c", script, mountpoint]).split(separator: " ")
+    guard words.count == 2, let seconds = Double(words[0]),
+      let count = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines))
+    else { throw BenchmarkFailure("python-btrfs printed \(words)") }
+    return (seconds, count)
+  }
+}

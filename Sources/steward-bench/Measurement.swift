@@ -1,0 +1,56 @@
+import Foundation
+
+/// Timings of repeated runs of one thing.
+struct Timings {
+  var seconds: [Double]
+
+  /// Runs `body` `repetitions` times and records each wall time.
+  static func measure(repetitions: Int, _ body: () throws -> Void) rethrows -> Timings {
+    var seconds: [Double] = []
+    for _ in 0..<repetitions {
+      let start = DispatchTime.now().uptimeNanoseconds
+      try body()
+      seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+    }
+    return Timings(seconds: seconds)
+  }
+
+  /// The median time.
+  var median: Double {
+    let sorted = seconds.sorted()
+    return sorted.count % 2 == 1
+      ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+  }
+}
+
+/// A duration in milliseconds, with three significant decimals.
+func milliseconds(_ seconds: Double) -> String {
+  String(format: "%.3f ms", seconds * 1000)
+}
+
+enum Benchmarks {
+  /// Runs a command and returns its standard output; throws with its output when it fails.
+  @discardableResult
+  static func run(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else {
+      throw BenchmarkFailure("`\(arguments.joined(separator: " "))` failed: \(text)")
+    }
+    return text
+  }
+}
+
+/// A benchmark that could not run.
+struct BenchmarkFailure: Error, CustomStringConvertible {
+  var description: String
+  init(_ description: String) { self.description = description }
+}
