@@ -10,7 +10,8 @@ struct BtrfsSteward: ParsableCommand {
       into a plan of balance operations, and runs that plan with progress, pause, resume and cancel.
       """,
     subcommands: [
-      UsageCommand.self
+      UsageCommand.self,
+      ValidateCommand.self,
     ]
   )
 }
