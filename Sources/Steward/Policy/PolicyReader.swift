@@ -1,9 +1,8 @@
 /// Walks a policy's YAML tree into the model, collecting a diagnostic for every problem rather than
 /// stopping at the first. A reader is used once, for one file.
 ///
-/// Readers of optional values return `nil` both when a value is invalid (after reporting it) and
-/// never read absent keys; the caller falls back to defaults and, at the end, returns no policy when
-/// anything was reported.
+/// Each reader returns `nil` for an invalid value, after reporting it. Callers use defaults for
+/// absent keys and, at the end, return no policy when anything was reported.
 final class PolicyReader {
   /// The file name diagnostics carry.
   let file: String
