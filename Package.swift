@@ -58,7 +58,7 @@ let package = Package(
     .testTarget(name: "StewardTests", dependencies: ["Steward", "Btrfs"]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["Btrfs", "Steward"]
+      dependencies: ["Btrfs", "Steward", "btrfs-steward"]
     ),
   ]
 )

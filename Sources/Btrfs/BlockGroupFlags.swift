@@ -26,7 +26,10 @@ public struct BlockGroupFlags: OptionSet, Hashable, Sendable, Codable {
 }
 
 /// What a block group holds. Mixed block groups hold data and metadata together.
-public enum BlockGroupType: String, Hashable, Sendable, Codable, CaseIterable, Comparable {
+public enum BlockGroupType: String, Hashable, Sendable, Codable, CodingKeyRepresentable,
+  CaseIterable,
+  Comparable
+{
   case data
   case metadata
   case system

@@ -7,8 +7,9 @@ struct UsageCommand: ParsableCommand {
     commandName: "usage",
     abstract: "Show space and block-group usage of a mounted btrfs filesystem.",
     discussion: """
-      Prints allocated and unallocated space, space per type and profile (like `btrfs filesystem df`),
-      and a histogram of block-group usage per type. Reading block groups needs root (CAP_SYS_ADMIN).
+      Prints allocated and unallocated space, space per type and profile (like `btrfs filesystem \
+      df`), and a histogram of block-group usage per type. Reading block groups needs root \
+      (CAP_SYS_ADMIN).
       """
   )
 
