@@ -12,6 +12,7 @@ struct BtrfsSteward: ParsableCommand {
     subcommands: [
       UsageCommand.self,
       ValidateCommand.self,
+      RunCommand.self,
     ]
   )
 }

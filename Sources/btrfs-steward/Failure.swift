@@ -17,3 +17,18 @@ func withExitStatus<Result>(_ body: () throws(BtrfsError) -> Result) throws -> R
     throw ExitCode(ExitStatus(error).rawValue)
   }
 }
+
+/// Loads a policy file; on failure prints every diagnostic and exits with the invalid-input status.
+func loadPolicyOrExit(_ path: String) throws -> LoadedPolicy {
+  do {
+    return try PolicyLoader().loadWithDigest(contentsOfFile: path)
+  } catch .invalid(let diagnostics) {
+    for diagnostic in diagnostics {
+      FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
+    }
+    throw ExitCode(ExitStatus.invalidInput.rawValue)
+  } catch .unreadable(let file, let reason) {
+    printError("cannot read policy \(file): \(reason)")
+    throw ExitCode(ExitStatus.invalidInput.rawValue)
+  }
+}

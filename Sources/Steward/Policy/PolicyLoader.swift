@@ -41,6 +41,14 @@ public struct PolicyLoader: Sendable {
     try load(yaml: try Self.read(path), file: path)
   }
 
+  /// The policy in the file at `path`, with the digest of the file that plans record.
+  public func loadWithDigest(contentsOfFile path: String) throws(PolicyLoadError) -> LoadedPolicy {
+    let text = try Self.read(path)
+    return LoadedPolicy(
+      policy: try load(yaml: text, file: path), path: path,
+      digest: PolicyDigest.of(Array(text.utf8)))
+  }
+
   /// The text of the file at `path`, which must be UTF-8 and at most ``maximumFileSize`` bytes.
   private static func read(_ path: String) throws(PolicyLoadError) -> String {
     let bytes: [UInt8]

@@ -1,0 +1,333 @@
+import Btrfs
+import Foundation
+
+/// Runs a plan operation by operation through a ``BalanceTarget``, journaling every step before it
+/// happens, polling progress while the kernel works, and honouring stop requests (signals, closing
+/// windows, max-runtime, battery, requests from other shells) by pausing or cancelling the kernel's
+/// balance. A run it leaves paused, or a crash at any point, is carried on by the next
+/// ``execute(_:policyPath:continuing:)`` given the journal's ``RunHistory``.
+public struct Executor: Sendable {
+  /// The filesystem.
+  public var target: any BalanceTarget
+  /// The policy the plan was made from (rules, limits, windows, conditions).
+  public var policy: Policy
+  /// Where the run's records go.
+  public var journal: Journal
+  /// Stop requests from outside.
+  public var stops: StopRequests
+  /// The clock (injectable so tests can close windows).
+  public var now: @Sendable () -> Date
+  /// Whether the machine is on mains power (injectable for tests).
+  public var isOnMains: @Sendable () -> Bool
+  /// Seconds between two progress polls.
+  public var pollInterval: Double
+  /// Receives progress events.
+  public var observe: @Sendable (ExecutionEvent) -> Void
+
+  public init(
+    target: any BalanceTarget, policy: Policy, journal: Journal, stops: StopRequests,
+    now: @escaping @Sendable () -> Date = { Date() },
+    isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
+    pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+  ) {
+    self.target = target
+    self.policy = policy
+    self.journal = journal
+    self.stops = stops
+    self.now = now
+    self.isOnMains = isOnMains
+    self.pollInterval = pollInterval
+    self.observe = observe
+  }
+
+  /// Runs `plan`: from its start when `history` is `nil` (journaling a new run), otherwise from where
+  /// the journaled run left it, first finishing the operation that was in flight.
+  public func execute(
+    _ plan: Plan, policyPath: String?, continuing history: RunHistory?
+  ) throws(ExecutionError) -> RunEnd {
+    let session = Session(executor: self, plan: plan, startedAt: now(), history: history)
+    let target = self.target
+    stops.whenCancelled { try? target.cancelBalance() }
+    defer { stops.whenCancelled(nil) }
+    let end = try session.run(policyPath: policyPath)
+    observe(.runEnded(end))
+    return end
+  }
+}
+
+/// One process's work on a run.
+private final class Session {
+  let executor: Executor
+  let plan: Plan
+  let startedAt: Date
+  let history: RunHistory?
+  var tally: RunTally
+
+  init(executor: Executor, plan: Plan, startedAt: Date, history: RunHistory?) {
+    self.executor = executor
+    self.plan = plan
+    self.startedAt = startedAt
+    self.history = history
+    tally = RunTally(results: history?.results ?? [:])
+  }
+
+  var target: any BalanceTarget { executor.target }
+
+  func run(policyPath: String?) throws(ExecutionError) -> RunEnd {
+    if history == nil {
+      try record(.runStarted(plan: plan, policyPath: policyPath, processID: getpid()))
+    } else {
+      try record(.runResumed(processID: getpid()))
+    }
+    executor.observe(.runStarting(plan: plan, carriedOn: history != nil, done: tally.results.count))
+    if let inFlight = history?.inFlight,
+      let operation = plan.operations.first(where: { $0.index == inFlight }),
+      tally.results[inFlight] == nil
+    {
+      if let end = try carryOn(operation) { return end }
+    }
+    for operation in plan.operations where tally.results[operation.index] == nil {
+      if let end = try checkBeforeOperation() { return end }
+      if let end = try perform(operation, resuming: false) { return end }
+      if executor.policy.limits.pauseBetween > .zero, operation.index != plan.operations.last?.index
+      {
+        executor.stops.wait(seconds: executor.policy.limits.pauseBetween.seconds)
+      }
+    }
+    return try finish(tally.goalSkips > 0 ? .goalReached : .completed)
+  }
+
+  // MARK: Operations
+
+  /// Finishes the operation a previous process left in flight: resumes the kernel's paused balance
+  /// when it is this operation's, waits for one still running, and otherwise looks at the block
+  /// group to tell whether the operation happened.
+  private func carryOn(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+    while let progress = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }) {
+      guard operation.arguments.isSameBalance(as: progress.arguments) else {
+        throw .kernel(.balanceInProgress(path: plan.mountpoint ?? plan.fsid))
+      }
+      if progress.isPaused {
+        try record(.operationResumed(index: operation.index))
+        return try perform(operation, resuming: true)
+      }
+      // Still running in the kernel (the process that started it is gone): let it finish.
+      _ = executor.stops.wait(seconds: executor.pollInterval)
+      if executor.stops.current != nil { return try checkBeforeOperation() }
+    }
+    if try kernel({ () throws(BtrfsError) in try target.blockGroup(at: operation.target.vaddr) })
+      == nil
+    {
+      let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() })
+        .unallocatedBytes
+      try finishOperation(
+        operation,
+        .relocated(relocatedBytes: operation.target.used, unallocatedAfter: unallocated),
+        elapsed: 0)
+      return nil
+    }
+    return try perform(operation, resuming: false)
+  }
+
+  /// Re-checks, journals and runs one operation; returns how the run ended if it ended.
+  private func perform(
+    _ operation: PlannedOperation, resuming: Bool
+  ) throws(ExecutionError) -> RunEnd? {
+    let rule = executor.policy.rules.first { $0.name == operation.rule }
+    var relocating = operation.target.used
+    if !resuming {
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      if let reason = goalMet(rule, layout) {
+        tally.goalSkips += 1
+        try finishOperation(operation, .skipped(reason: reason), elapsed: 0)
+        return nil
+      }
+      guard let current = layout.blockGroup(at: operation.target.vaddr) else {
+        try finishOperation(operation, .skipped(reason: "the block group is gone"), elapsed: 0)
+        return nil
+      }
+      if let rule, !rule.select.matches(current, chunk: { layout.chunk(at: current.vaddr) }) {
+        let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
+        try finishOperation(
+          operation,
+          .skipped(reason: "it no longer matches rule '\(rule.name)' (usage now \(usage)%)"),
+          elapsed: 0)
+        return nil
+      }
+      relocating = current.used
+      try record(
+        .operationStarted(
+          index: operation.index, vaddr: operation.target.vaddr, arguments: operation.arguments))
+    }
+    let position = plan.operations.firstIndex { $0.index == operation.index }! + 1
+    executor.observe(
+      .operationStarting(
+        operation, position: position, total: plan.operations.count, resumed: resuming))
+    let started = Date()
+    let balanceTarget = target
+    let arguments = operation.arguments
+    let call = BalanceCall { () throws(BtrfsError) in
+      resuming ? try balanceTarget.resumeBalance() : try balanceTarget.startBalance(arguments)
+    }
+    var askedKernel = false
+    var outcome: Result<BalanceOutcome, BtrfsError>?
+    while outcome == nil {
+      outcome = call.wait(seconds: executor.pollInterval)
+      if outcome != nil { break }
+      if let progress = try? target.balanceProgress() {
+        executor.observe(
+          .operationProgress(
+            operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
+      }
+      requestClockStops()
+      if !askedKernel, let request = executor.stops.current {
+        askedKernel = true
+        executor.observe(.stopping(request))
+        switch request {
+        case .pause: try? target.pauseBalance()
+        case .cancel: try? target.cancelBalance()
+        }
+      }
+    }
+    let elapsed = Date().timeIntervalSince(started)
+    switch outcome! {
+    case .success(.completed):
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      let result: OperationResult =
+        layout.blockGroup(at: operation.target.vaddr) == nil
+        ? .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes)
+        : .skipped(
+          reason: "the kernel left it in place (pinned by a swapfile or a scrub, or unmovable)")
+      try finishOperation(operation, result, elapsed: elapsed)
+      return nil
+    case .success(.paused):
+      let reason = executor.stops.current?.reason ?? .external
+      try record(.paused(reason: reason, operation: operation.index))
+      return .paused(reason, try summary(.completed))
+    case .success(.cancelled):
+      let reason = executor.stops.current?.reason ?? .external
+      try record(.cancelled(reason: reason, operation: operation.index))
+      return .cancelled(reason, try summary(.cancelled))
+    case .failure(.noSpace):
+      try finishOperation(operation, .noSpace, elapsed: elapsed)
+      if rule?.onNoSpace == .skip { return nil }
+      return try finish(.noSpace)
+    case .failure(let error):
+      try finishOperation(operation, .failed(message: error.description), elapsed: elapsed)
+      _ = try finish(.failed)
+      throw .kernel(error)
+    }
+  }
+
+  private func finishOperation(
+    _ operation: PlannedOperation, _ result: OperationResult, elapsed: Double
+  ) throws(ExecutionError) {
+    try record(.operationFinished(index: operation.index, result: result))
+    tally.results[operation.index] = result
+    executor.observe(.operationFinished(operation, result, elapsedSeconds: elapsed))
+  }
+
+  // MARK: Stops, goals and limits
+
+  /// Turns a closed window, max-runtime and battery power into stop requests.
+  private func requestClockStops() {
+    let policy = executor.policy
+    let now = executor.now()
+    if !policy.isWithinWindow(at: now) {
+      executor.stops.request(.pause(.windowClosed))
+    }
+    if let maxRuntime = policy.limits.maxRuntime,
+      now.timeIntervalSince(startedAt) >= maxRuntime.seconds
+    {
+      executor.stops.request(.pause(.maxRuntime))
+    }
+    if policy.conditions.requiresACPower, !executor.isOnMains() {
+      executor.stops.request(.pause(.onBattery))
+    }
+  }
+
+  /// Between operations: ends the run when it was asked to stop or a limit is reached.
+  private func checkBeforeOperation() throws(ExecutionError) -> RunEnd? {
+    requestClockStops()
+    if let request = executor.stops.current {
+      executor.observe(.stopping(request))
+      switch request {
+      case .pause(let reason):
+        try record(.paused(reason: reason, operation: nil))
+        return .paused(reason, try summary(.completed))
+      case .cancel(let reason):
+        try record(.cancelled(reason: reason, operation: nil))
+        return .cancelled(reason, try summary(.cancelled))
+      }
+    }
+    let limits = executor.policy.limits
+    if let maxOperations = limits.maxOperations, tally.attempted >= maxOperations {
+      return try finish(.limitReached)
+    }
+    if let maxRelocated = limits.maxRelocatedBytes, tally.relocatedBytes >= maxRelocated {
+      return try finish(.limitReached)
+    }
+    return nil
+  }
+
+  /// The reason to skip an operation of `rule` because one of its goals already holds on `layout`.
+  private func goalMet(_ rule: Rule?, _ layout: Layout) -> String? {
+    for goal in rule?.until ?? [] {
+      let (holds, reason) = goal.evaluate(
+        unallocated: layout.unallocatedBytes, totalBytes: layout.totalBytes)
+      if holds { return "goal of rule '\(rule!.name)' met: \(reason)" }
+    }
+    return nil
+  }
+
+  // MARK: Ending
+
+  private func summary(_ ending: RunEnding) throws(ExecutionError) -> RunSummary {
+    let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() }).unallocatedBytes
+    return tally.summary(ending, plan: plan, unallocatedAfter: unallocated)
+  }
+
+  private func finish(_ ending: RunEnding) throws(ExecutionError) -> RunEnd {
+    let summary = try summary(ending)
+    try record(.runFinished(summary: summary))
+    return .finished(summary)
+  }
+
+  private func record(_ event: JournalEvent) throws(ExecutionError) {
+    do {
+      try executor.journal.record(event)
+    } catch {
+      throw .journal(error)
+    }
+  }
+
+  private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(ExecutionError) -> Value
+  {
+    do {
+      return try body()
+    } catch {
+      throw .kernel(error)
+    }
+  }
+}
+
+extension Duration {
+  /// The duration in seconds.
+  var seconds: Double {
+    Double(components.seconds) + Double(components.attoseconds) / 1e18
+  }
+}
+
+extension Layout {
+  /// The chunk at exactly this logical address (there is one for every block group).
+  func chunk(at vaddr: UInt64) -> Chunk {
+    var low = 0
+    var high = chunks.count
+    while low < high {
+      let middle = (low + high) / 2
+      if chunks[middle].vaddr < vaddr { low = middle + 1 } else { high = middle }
+    }
+    return low < chunks.count && chunks[low].vaddr == vaddr
+      ? chunks[low] : Chunk(vaddr: vaddr, length: 0, flags: [], stripes: [])
+  }
+}

@@ -1,0 +1,33 @@
+import Btrfs
+
+/// The real filesystem behind the seam: every call goes to the kernel through ``FileSystem``.
+public final class KernelTarget: BalanceTarget {
+  /// The open filesystem.
+  public let fileSystem: FileSystem
+  private let sysfs: SysfsFacts
+
+  /// The kernel target for the filesystem that `path` is on.
+  public init(path: String) throws(BtrfsError) {
+    fileSystem = try FileSystem(path: path)
+    sysfs = try fileSystem.sysfs()
+  }
+
+  public func layout() throws(BtrfsError) -> Layout { try fileSystem.layout() }
+  public func blockGroup(at vaddr: UInt64) throws(BtrfsError) -> BlockGroup? {
+    try fileSystem.blockGroup(at: vaddr)
+  }
+  public func startBalance(_ arguments: BalanceArguments) throws(BtrfsError) -> BalanceOutcome {
+    try fileSystem.startBalance(arguments)
+  }
+  public func resumeBalance() throws(BtrfsError) -> BalanceOutcome {
+    try fileSystem.resumeBalance()
+  }
+  public func balanceProgress() throws(BtrfsError) -> BalanceProgress? {
+    try fileSystem.balanceProgress()
+  }
+  public func pauseBalance() throws(BtrfsError) { try fileSystem.pauseBalance() }
+  public func cancelBalance() throws(BtrfsError) { try fileSystem.cancelBalance() }
+  public func exclusiveOperation() throws(BtrfsError) -> ExclusiveOperation {
+    try sysfs.exclusiveOperation()
+  }
+}

@@ -1,0 +1,56 @@
+import Btrfs
+
+/// Why a run did not start. Each has its own message and exit status; none of them touched the
+/// filesystem.
+public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
+  /// Balancing needs CAP_SYS_ADMIN.
+  case notRoot
+  /// Another exclusive operation holds the filesystem.
+  case exclusiveOperation(ExclusiveOperation, path: String)
+  /// A balance that btrfs-steward did not start is running or paused.
+  case foreignBalance(path: String, paused: Bool)
+  /// Another btrfs-steward run holds the filesystem's lock.
+  case lockedBySteward(lockFile: String)
+  /// btrfsmaintenance is balancing or scrubbing the filesystem.
+  case lockedByBtrfsMaintenance(lockFile: String)
+  /// The policy requires AC power and the machine is on battery.
+  case onBattery
+  /// Unallocated space is below the policy's floor.
+  case belowUnallocatedFloor(unallocated: UInt64, floor: UInt64)
+  /// Outside every time window of the policy.
+  case outsideWindow
+
+  public var description: String {
+    switch self {
+    case .notRoot:
+      "balancing needs root (CAP_SYS_ADMIN)"
+    case .exclusiveOperation(let operation, let path):
+      "another exclusive operation (\(operation)) is running on \(path); try again later or use --wait"
+    case .foreignBalance(let path, let paused):
+      "a balance not started by btrfs-steward is \(paused ? "paused" : "running") on \(path); it is left alone (see `btrfs balance status \(path)`)"
+    case .lockedBySteward(let lockFile):
+      "another btrfs-steward run holds \(lockFile)"
+    case .lockedByBtrfsMaintenance(let lockFile):
+      "btrfsmaintenance is working on this filesystem (it holds \(lockFile))"
+    case .onBattery:
+      "the policy requires AC power and the machine is on battery"
+    case .belowUnallocatedFloor(let unallocated, let floor):
+      "unallocated space \(ByteCount(unallocated)) is below the policy's min-unallocated \(ByteCount(floor)); balancing now could run the filesystem out of space"
+    case .outsideWindow:
+      "outside every time window of the policy; nothing to do now"
+    }
+  }
+
+  /// The documented exit status.
+  public var exitStatus: ExitStatus {
+    switch self {
+    case .notRoot: .notPermitted
+    case .exclusiveOperation: .exclusiveOperation
+    case .foreignBalance: .foreignBalance
+    case .lockedBySteward, .lockedByBtrfsMaintenance: .locked
+    case .onBattery: .onBattery
+    case .belowUnallocatedFloor: .belowUnallocatedFloor
+    case .outsideWindow: .outsideWindow
+    }
+  }
+}

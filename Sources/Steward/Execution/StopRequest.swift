@@ -1,0 +1,63 @@
+import Foundation
+import Synchronization
+
+/// What a run has been asked to do instead of going on.
+public enum StopRequest: Hashable, Sendable {
+  /// Pause: the kernel's balance pauses after the block group in flight, the run journals it and
+  /// exits; the next run resumes.
+  case pause(StopReason)
+  /// Cancel: the kernel's balance is cancelled and the run ends.
+  case cancel(StopReason)
+
+  /// Why the stop was asked for.
+  public var reason: StopReason {
+    switch self {
+    case .pause(let reason), .cancel(let reason): reason
+    }
+  }
+}
+
+/// The stop requests of one run, shared between the executor and whatever asks it to stop (signal
+/// handlers, the clock, tests). A cancel outranks a pause. Waiting on it is an interruptible sleep.
+public final class StopRequests: Sendable {
+  private let state = Mutex<StopRequest?>(nil)
+  private let wakeUp = DispatchSemaphore(value: 0)
+  private let onCancel = Mutex<(@Sendable () -> Void)?>(nil)
+
+  public init() {}
+
+  /// The strongest request so far, or `nil`.
+  public var current: StopRequest? { state.withLock { $0 } }
+
+  /// Asks the run to stop. A pause does not replace a cancel.
+  public func request(_ request: StopRequest) {
+    let escalated: Bool = state.withLock { current in
+      switch (current, request) {
+      case (.cancel, _): return false
+      case (_, .cancel):
+        current = request
+        return true
+      case (nil, .pause):
+        current = request
+        return false
+      case (.pause, .pause): return false
+      }
+    }
+    if escalated, let onCancel = onCancel.withLock({ $0 }) { onCancel() }
+    wakeUp.signal()
+  }
+
+  /// Runs `action` (on the requesting thread) whenever a cancel is requested: the executor uses it to
+  /// cancel the kernel's balance even while it waits for a pause to be honoured.
+  public func whenCancelled(_ action: (@Sendable () -> Void)?) {
+    onCancel.withLock { $0 = action }
+  }
+
+  /// Sleeps for `seconds` or until a stop is requested; returns the request, if any.
+  @discardableResult
+  public func wait(seconds: Double) -> StopRequest? {
+    if let current { return current }
+    _ = wakeUp.wait(timeout: .now() + seconds)
+    return current
+  }
+}

@@ -1,0 +1,34 @@
+import Foundation
+
+/// The journal of one run: stamps events with the run's id and the time, and appends them.
+public struct Journal: Sendable {
+  /// The file the records go to.
+  public let file: JournalFile
+  /// The run the records belong to.
+  public let runID: String
+  private let now: @Sendable () -> Date
+
+  /// A journal for run `runID` in `file`, stamping records with `now()`.
+  public init(file: JournalFile, runID: String, now: @escaping @Sendable () -> Date) {
+    self.file = file
+    self.runID = runID
+    self.now = now
+  }
+
+  /// Appends `event` and fsyncs it before returning.
+  public func record(_ event: JournalEvent) throws(JournalError) {
+    try file.append(JournalRecord(run: runID, time: now(), event: event))
+  }
+}
+
+extension JournalFile {
+  /// Keeps the records of the newest `runs` runs and of any run still open, dropping older ones, when
+  /// the journal holds more than twice that many runs (so most calls rewrite nothing).
+  public func compact(keepingRuns runs: Int = 20) throws(JournalError) {
+    let records = try read().records
+    let histories = JournalReplay.runs(records)
+    guard histories.count > runs * 2 else { return }
+    let kept = Set(histories.suffix(runs).map(\.id) + histories.filter(\.isOpen).map(\.id))
+    try replace(with: records.filter { kept.contains($0.run) })
+  }
+}

@@ -1,0 +1,178 @@
+import Foundation
+import Glibc
+import SystemPackage
+
+/// The append-only journal of one filesystem: `<state directory>/<fsid>.journal`, one JSON record per
+/// line. Every append is written whole and fsync'd before it returns, so a record is on disk before
+/// the action it announces. The file is created with mode 0600 and never through a symbolic link.
+/// A crash mid-write can leave a torn last line: reading ignores it, and the next append cuts it off
+/// first.
+public struct JournalFile: Sendable {
+  /// The journal's path.
+  public let path: String
+  /// The directory holding it.
+  public let directory: String
+
+  /// The journal of the filesystem `fsid` under `stateDirectory` (created with mode 0700 if missing).
+  public init(stateDirectory: String, fsid: String) throws(JournalError) {
+    directory = stateDirectory
+    path = stateDirectory + "/" + fsid + ".journal"
+    if mkdir(stateDirectory, 0o700) != 0, Glibc.errno != EEXIST {
+      throw .io(operation: "mkdir", path: stateDirectory, errno: Errno(rawValue: Glibc.errno))
+    }
+  }
+
+  /// Appends `record` as one line and fsyncs it.
+  public func append(_ record: JournalRecord) throws(JournalError) {
+    var line: Data
+    do {
+      line = try Self.encoder.encode(record)
+    } catch {
+      throw .unencodable(reason: "\(error)")
+    }
+    line.append(UInt8(ascii: "\n"))
+    let descriptor = try openFile(path, .writeOnly, options: [.append, .create])
+    defer { try? descriptor.close() }
+    try cutTornTail(descriptor)
+    try write(line, to: descriptor, path: path)
+  }
+
+  /// Every whole record, in order. A line that does not decode (a torn last line after a crash) is
+  /// left out and counted in `ignoredLines`. A journal that does not exist yet has no records.
+  public func read() throws(JournalError) -> (records: [JournalRecord], ignoredLines: Int) {
+    guard let data = try contents() else { return ([], 0) }
+    var records: [JournalRecord] = []
+    var ignored = 0
+    for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
+      if let record = try? Self.decoder.decode(JournalRecord.self, from: line) {
+        records.append(record)
+      } else {
+        ignored += 1
+      }
+    }
+    return (records, ignored)
+  }
+
+  /// Rewrites the journal with only `records`, atomically: a new file is written and fsync'd, then
+  /// renamed over the journal, and the directory is fsync'd.
+  public func replace(with records: [JournalRecord]) throws(JournalError) {
+    let temporary = path + ".compacting"
+    var data = Data()
+    do {
+      for record in records {
+        data.append(try Self.encoder.encode(record))
+        data.append(UInt8(ascii: "\n"))
+      }
+    } catch {
+      throw .unencodable(reason: "\(error)")
+    }
+    unlink(temporary)
+    let descriptor = try openFile(
+      temporary, .writeOnly, options: [.create, .exclusiveCreate, .truncate])
+    defer { try? descriptor.close() }
+    try write(data, to: descriptor, path: temporary)
+    guard rename(temporary, path) == 0 else {
+      throw .io(operation: "rename", path: temporary, errno: Errno(rawValue: Glibc.errno))
+    }
+    let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    if directoryDescriptor >= 0 {
+      fsync(directoryDescriptor)
+      close(directoryDescriptor)
+    }
+  }
+
+  private static let encoder: JSONEncoder = {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    encoder.dateEncodingStrategy = .iso8601
+    return encoder
+  }()
+
+  private static let decoder: JSONDecoder = {
+    let decoder = JSONDecoder()
+    decoder.dateDecodingStrategy = .iso8601
+    return decoder
+  }()
+
+  /// Writes all of `data` and fsyncs the file.
+  private func write(_ data: Data, to descriptor: FileDescriptor, path: String) throws(JournalError)
+  {
+    do {
+      try descriptor.writeAll(data)
+    } catch let errno as Errno {
+      throw .io(operation: "write", path: path, errno: errno)
+    } catch {
+      throw .io(operation: "write", path: path, errno: .ioError)
+    }
+    guard fsync(descriptor.rawValue) == 0 else {
+      throw .io(operation: "fsync", path: path, errno: Errno(rawValue: Glibc.errno))
+    }
+  }
+
+  /// Opens `target` without following a symbolic link, creating it with mode 0600, and checks that
+  /// it is a regular file.
+  private func openFile(
+    _ target: String, _ mode: FileDescriptor.AccessMode, options: FileDescriptor.OpenOptions
+  ) throws(JournalError) -> FileDescriptor {
+    let descriptor: FileDescriptor
+    do {
+      descriptor = try FileDescriptor.open(
+        target, mode, options: options.union([.noFollow, .closeOnExec]),
+        permissions: [.ownerReadWrite], retryOnInterrupt: true)
+    } catch let errno as Errno {
+      throw errno == .tooManySymbolicLinkLevels
+        ? .notARegularFile(path: target) : .io(operation: "open", path: target, errno: errno)
+    } catch {
+      throw .io(operation: "open", path: target, errno: .ioError)
+    }
+    var status = stat()
+    guard fstat(descriptor.rawValue, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
+      try? descriptor.close()
+      throw .notARegularFile(path: target)
+    }
+    return descriptor
+  }
+
+  /// The journal's bytes, or `nil` when it does not exist.
+  private func contents() throws(JournalError) -> Data? {
+    let descriptor: FileDescriptor
+    do {
+      descriptor = try openFile(path, .readOnly, options: [])
+    } catch .io(_, _, let errno) where errno == .noSuchFileOrDirectory {
+      return nil
+    }
+    defer { try? descriptor.close() }
+    var data = Data()
+    var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    while true {
+      let count: Int
+      do {
+        count = try buffer.withUnsafeMutableBytes {
+          try descriptor.read(into: $0, retryOnInterrupt: true)
+        }
+      } catch let errno as Errno {
+        throw .io(operation: "read", path: path, errno: errno)
+      } catch {
+        throw .io(operation: "read", path: path, errno: .ioError)
+      }
+      if count == 0 { return data }
+      data.append(contentsOf: buffer[0..<count])
+    }
+  }
+
+  /// Cuts a torn last line (bytes after the last newline) so the next record starts on a line of
+  /// its own.
+  private func cutTornTail(_ descriptor: FileDescriptor) throws(JournalError) {
+    guard let data = try contents(), let last = data.last, last != UInt8(ascii: "\n") else {
+      return
+    }
+    let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
+    do {
+      try descriptor.resize(to: Int64(keep), retryOnInterrupt: true)
+    } catch let errno as Errno {
+      throw .io(operation: "truncate", path: path, errno: errno)
+    } catch {
+      throw .io(operation: "truncate", path: path, errno: .ioError)
+    }
+  }
+}

@@ -1,0 +1,137 @@
+import Btrfs
+import Foundation
+
+/// One line of a filesystem's journal: an event of one run, with when it happened.
+public struct JournalRecord: Hashable, Sendable, Codable {
+  /// The run the event belongs to.
+  public var run: String
+  /// When it happened.
+  public var time: Date
+  /// What happened.
+  public var event: JournalEvent
+
+  public init(run: String, time: Date, event: JournalEvent) {
+    self.run = run
+    self.time = time
+    self.event = event
+  }
+}
+
+/// What a journal record says. Each is written (and fsync'd) before the action it announces.
+public enum JournalEvent: Hashable, Sendable, Codable {
+  /// A run began with this plan, made from the policy file at `policyPath`.
+  case runStarted(plan: Plan, policyPath: String?, processID: Int32)
+  /// The run continues after a pause or a crash, in a new process.
+  case runResumed(processID: Int32)
+  /// The balance for this operation is about to be started.
+  case operationStarted(index: Int, vaddr: UInt64, arguments: BalanceArguments)
+  /// The kernel's paused balance for this operation is about to be resumed.
+  case operationResumed(index: Int)
+  /// The operation ended.
+  case operationFinished(index: Int, result: OperationResult)
+  /// The run paused (the kernel's balance, if one was running, is paused too).
+  case paused(reason: StopReason, operation: Int?)
+  /// The run was cancelled (the kernel's balance, if any, is cancelled).
+  case cancelled(reason: StopReason, operation: Int?)
+  /// The run ended.
+  case runFinished(summary: RunSummary)
+}
+
+/// How one operation ended.
+public enum OperationResult: Hashable, Sendable, Codable {
+  /// The block group was relocated; `relocatedBytes` of used data moved and unallocated space was
+  /// `unallocatedAfter` afterwards.
+  case relocated(relocatedBytes: UInt64, unallocatedAfter: UInt64)
+  /// The operation was not run, for the reason given.
+  case skipped(reason: String)
+  /// The kernel ran out of space.
+  case noSpace
+  /// The kernel refused or failed, with this message.
+  case failed(message: String)
+
+  /// Whether the block group was relocated.
+  public var isRelocated: Bool {
+    if case .relocated = self { return true }
+    return false
+  }
+}
+
+/// Why a run stopped before its plan was done.
+public enum StopReason: String, Hashable, Sendable, Codable, CustomStringConvertible {
+  /// SIGTERM or SIGINT (systemd stop, Ctrl-C).
+  case signal
+  /// A time window of the policy closed.
+  case windowClosed = "window-closed"
+  /// The policy's max-runtime was reached.
+  case maxRuntime = "max-runtime"
+  /// The policy requires AC power and the machine went on battery.
+  case onBattery = "on-battery"
+  /// Someone paused or cancelled the balance from outside (`btrfs-steward pause|cancel`, `btrfs
+  /// balance pause|cancel`).
+  case external
+  /// A newer plan replaced this one.
+  case superseded
+
+  public var description: String {
+    switch self {
+    case .signal: "a signal (SIGTERM/SIGINT)"
+    case .windowClosed: "the time window closed"
+    case .maxRuntime: "max-runtime was reached"
+    case .onBattery: "the machine went on battery"
+    case .external: "a request from outside"
+    case .superseded: "a newer plan replaced it"
+    }
+  }
+}
+
+/// What a finished run did.
+public struct RunSummary: Hashable, Sendable, Codable {
+  /// How it ended.
+  public var ending: RunEnding
+  /// Operations that relocated their block group.
+  public var relocated: Int
+  /// Operations skipped (gone, no longer matching, unmovable, ENOSPC with `on-enospc: skip`).
+  public var skipped: Int
+  /// Operations that failed.
+  public var failed: Int
+  /// Operations of the plan never reached.
+  public var left: Int
+  /// Used bytes moved.
+  public var relocatedBytes: UInt64
+  /// Unallocated space when the run started and when it ended.
+  public var unallocatedBefore: UInt64
+  public var unallocatedAfter: UInt64
+
+  public init(
+    ending: RunEnding, relocated: Int, skipped: Int, failed: Int, left: Int,
+    relocatedBytes: UInt64, unallocatedBefore: UInt64, unallocatedAfter: UInt64
+  ) {
+    self.ending = ending
+    self.relocated = relocated
+    self.skipped = skipped
+    self.failed = failed
+    self.left = left
+    self.relocatedBytes = relocatedBytes
+    self.unallocatedBefore = unallocatedBefore
+    self.unallocatedAfter = unallocatedAfter
+  }
+
+  /// Unallocated bytes gained (negative when lost).
+  public var unallocatedGained: Int64 { Int64(unallocatedAfter) - Int64(unallocatedBefore) }
+}
+
+/// How a run ended.
+public enum RunEnding: String, Hashable, Sendable, Codable {
+  /// Every operation of the plan was done or skipped.
+  case completed
+  /// A goal (`until`) was met on the real filesystem before the plan was done.
+  case goalReached = "goal-reached"
+  /// A limit (max-operations, max-relocated) was reached.
+  case limitReached = "limit-reached"
+  /// The kernel ran out of space and the rule said stop.
+  case noSpace = "no-space"
+  /// The run was cancelled.
+  case cancelled
+  /// An operation failed in a way that ends the run.
+  case failed
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// One run as the journal tells it: its plan, what became of each operation, and where it stands.
+public struct RunHistory: Hashable, Sendable {
+  /// Where a run stands.
+  public enum Standing: Hashable, Sendable {
+    /// It was running when its last record was written: either it still runs, or it crashed.
+    case running
+    /// It paused, for this reason; the next run resumes it.
+    case paused(StopReason)
+    /// It was cancelled.
+    case cancelled(StopReason)
+    /// It ended.
+    case finished(RunSummary)
+  }
+
+  /// The run's id.
+  public var id: String
+  /// When it started.
+  public var startedAt: Date
+  /// The plan it runs.
+  public var plan: Plan
+  /// The policy file the plan was made from.
+  public var policyPath: String?
+  /// The process that wrote its last start or resume record.
+  public var processID: Int32
+  /// The result of every finished operation, by operation index.
+  public var results: [Int: OperationResult]
+  /// The operation whose balance was started or resumed and has no result yet.
+  public var inFlight: Int?
+  /// Where it stands.
+  public var standing: Standing
+  /// When its last record was written.
+  public var lastRecordAt: Date
+
+  /// Whether it has not ended: the next run should carry it on.
+  public var isOpen: Bool {
+    switch standing {
+    case .running, .paused: true
+    case .cancelled, .finished: false
+    }
+  }
+
+  /// The operations with no result yet, in plan order (the one in flight first).
+  public var remainingOperations: [PlannedOperation] {
+    plan.operations.filter { results[$0.index] == nil }
+  }
+
+  /// Used bytes moved by its finished operations.
+  public var relocatedBytes: UInt64 {
+    results.values.reduce(0) { total, result in
+      if case .relocated(let bytes, _) = result { return total + bytes }
+      return total
+    }
+  }
+}
+
+/// Replays journal records into run histories.
+public enum JournalReplay {
+  /// The runs the records tell of, oldest first. Records of an unknown run are ignored.
+  public static func runs(_ records: [JournalRecord]) -> [RunHistory] {
+    var runs: [RunHistory] = []
+    var indexByID: [String: Int] = [:]
+    for record in records {
+      if case .runStarted(let plan, let policyPath, let processID) = record.event {
+        indexByID[record.run] = runs.count
+        runs.append(
+          RunHistory(
+            id: record.run, startedAt: record.time, plan: plan, policyPath: policyPath,
+            processID: processID, results: [:], inFlight: nil, standing: .running,
+            lastRecordAt: record.time))
+        continue
+      }
+      guard let index = indexByID[record.run] else { continue }
+      apply(record, to: &runs[index])
+    }
+    return runs
+  }
+
+  private static func apply(_ record: JournalRecord, to run: inout RunHistory) {
+    run.lastRecordAt = record.time
+    switch record.event {
+    case .runStarted:
+      break
+    case .runResumed(let processID):
+      run.processID = processID
+      run.standing = .running
+    case .operationStarted(let index, _, _), .operationResumed(let index):
+      run.inFlight = index
+      run.standing = .running
+    case .operationFinished(let index, let result):
+      run.results[index] = result
+      if run.inFlight == index { run.inFlight = nil }
+    case .paused(let reason, _):
+      run.standing = .paused(reason)
+    case .cancelled(let reason, _):
+      run.standing = .cancelled(reason)
+      run.inFlight = nil
+    case .runFinished(let summary):
+      run.standing = .finished(summary)
+      run.inFlight = nil
+    }
+  }
+}

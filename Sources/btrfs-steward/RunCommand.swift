@@ -1,0 +1,125 @@
+import ArgumentParser
+import Btrfs
+import Foundation
+import Steward
+
+struct RunCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Plan and run a policy's balance operations, journaling every step.",
+    discussion: """
+      For each filesystem (the paths given, else the policy's `filesystems`), btrfs-steward takes a \
+      fresh snapshot, plans, and relocates one block group per balance ioctl, re-reading each block \
+      group first. SIGTERM or SIGINT pauses the kernel's balance after the block group in flight and \
+      exits with status 75; a second signal cancels. The next run carries on the journaled plan \
+      (resuming the kernel's paused balance) as long as the policy file is unchanged and the plan is \
+      less than 24 hours old; otherwise it plans anew.
+      """
+  )
+
+  @Option(help: "The policy file.")
+  var policy: String
+
+  @Argument(help: "Mountpoints (or paths on them); default: the policy's filesystems.")
+  var paths: [String] = []
+
+  @Flag(help: "Print the plan without moving anything.")
+  var dryRun = false
+
+  @Flag(help: "Wait for locks and other exclusive operations instead of refusing.")
+  var wait = false
+
+  @OptionGroup var state: StateOptions
+  @OptionGroup var output: OutputOptions
+
+  func run() throws {
+    let loaded = try loadPolicyOrExit(policy)
+    let targets = paths.isEmpty ? loaded.policy.mountpoints() : paths
+    guard !targets.isEmpty else {
+      printError("no mounted btrfs filesystem to work on")
+      throw ExitCode(ExitStatus.notBtrfs.rawValue)
+    }
+    if dryRun {
+      for path in targets { try printPlan(loaded, path: path) }
+      return
+    }
+    guard geteuid() == 0 else {
+      printError(RunRefusal.notRoot.description)
+      throw ExitCode(RunRefusal.notRoot.exitStatus.rawValue)
+    }
+    let reporter = RunReporter(json: output.json)
+    let stops = StopRequests()
+    let signals = SignalStops(stops)
+    defer { withExtendedLifetime(signals) {} }
+    var status = ExitStatus.success
+    var visited: Set<String> = []
+    for path in targets {
+      // Each filesystem once, however many of its paths were named.
+      let fsid = try withExitStatus { () throws(BtrfsError) in
+        try FileSystem(path: path).info().fsid
+      }
+      guard visited.insert(fsid).inserted else { continue }
+      status = try runOne(loaded, path: path, stops: stops, reporter: reporter)
+      if status != .success && status != .outsideWindow { break }
+    }
+    if status != .success { throw ExitCode(status.rawValue) }
+  }
+
+  private func runOne(
+    _ loaded: LoadedPolicy, path: String, stops: StopRequests, reporter: RunReporter
+  ) throws -> ExitStatus {
+    let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
+    let fsid = try withExitStatus { () throws(BtrfsError) in try target.fileSystem.info().fsid }
+    let preparation = RunPreparation(
+      policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
+      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
+    let prepared: PreparedRun
+    do {
+      prepared = try preparation.prepare(target: target, fsid: fsid)
+    } catch .refused(let refusal) where refusal == .outsideWindow {
+      reporter.note("\(path): \(refusal)")
+      return refusal.exitStatus
+    } catch {
+      printError("\(path): \(error)")
+      return error.exitStatus
+    }
+    for note in prepared.notes { reporter.note("\(path): \(note)") }
+    if prepared.continuing == nil, prepared.plan.operations.isEmpty {
+      reporter.note("\(path): nothing to do")
+      return .success
+    }
+    let executor = Executor(
+      target: target, policy: loaded.policy,
+      journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
+      stops: stops, observe: reporter.handle)
+    do {
+      return try executor.execute(
+        prepared.plan, policyPath: loaded.path, continuing: prepared.continuing
+      ).exitStatus
+    } catch {
+      printError("\(path): \(error)")
+      return error.exitStatus
+    }
+  }
+
+  private func printPlan(_ loaded: LoadedPolicy, path: String) throws {
+    let layout = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path).layout() }
+    let plan = try Planner(policy: loaded.policy, policyDigest: loaded.digest).plan(
+      for: layout, at: Date())
+    if output.json {
+      try printJSON(plan)
+    } else {
+      print(plan.rendered())
+    }
+  }
+}
+
+extension Policy {
+  /// The mountpoints the policy names, or every mounted btrfs filesystem for `auto`.
+  func mountpoints() -> [String] {
+    switch filesystems {
+    case .auto: MountTable.btrfsMountpoints()
+    case .paths(let paths): paths
+    }
+  }
+}

@@ -1,0 +1,10 @@
+import ArgumentParser
+
+/// Where runs keep their journal and locks.
+struct StateOptions: ParsableArguments {
+  @Option(help: "The directory of the per-filesystem journals.")
+  var stateDir = "/var/lib/btrfs-steward"
+
+  @Option(help: "The directory of btrfs-steward's per-filesystem locks.")
+  var runtimeDir = "/run/btrfs-steward"
+}
