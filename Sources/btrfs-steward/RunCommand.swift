@@ -43,14 +43,8 @@ struct RunCommand: ParsableCommand {
       for path in targets { try printPlan(loaded, path: path) }
       return
     }
-    guard geteuid() == 0 else {
-      printError(RunRefusal.notRoot.description)
-      throw ExitCode(RunRefusal.notRoot.exitStatus.rawValue)
-    }
-    let reporter = RunReporter(json: output.json)
-    let stops = StopRequests()
-    let signals = SignalStops(stops)
-    defer { withExtendedLifetime(signals) {} }
+    try requireRoot()
+    let driver = RunDriver(json: output.json, state: state, wait: wait)
     var status = ExitStatus.success
     var visited: Set<String> = []
     for path in targets {
@@ -59,47 +53,10 @@ struct RunCommand: ParsableCommand {
         try FileSystem(path: path).info().fsid
       }
       guard visited.insert(fsid).inserted else { continue }
-      status = try runOne(loaded, path: path, stops: stops, reporter: reporter)
+      status = try driver.run(loaded, path: path)
       if status != .success && status != .outsideWindow { break }
     }
     if status != .success { throw ExitCode(status.rawValue) }
-  }
-
-  private func runOne(
-    _ loaded: LoadedPolicy, path: String, stops: StopRequests, reporter: RunReporter
-  ) throws -> ExitStatus {
-    let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
-    let fsid = try withExitStatus { () throws(BtrfsError) in try target.fileSystem.info().fsid }
-    let preparation = RunPreparation(
-      policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
-      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
-    let prepared: PreparedRun
-    do {
-      prepared = try preparation.prepare(target: target, fsid: fsid)
-    } catch .refused(let refusal) where refusal == .outsideWindow {
-      reporter.note("\(path): \(refusal)")
-      return refusal.exitStatus
-    } catch {
-      printError("\(path): \(error)")
-      return error.exitStatus
-    }
-    for note in prepared.notes { reporter.note("\(path): \(note)") }
-    if prepared.continuing == nil, prepared.plan.operations.isEmpty {
-      reporter.note("\(path): nothing to do")
-      return .success
-    }
-    let executor = Executor(
-      target: target, policy: loaded.policy,
-      journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle)
-    do {
-      return try executor.execute(
-        prepared.plan, policyPath: loaded.path, continuing: prepared.continuing
-      ).exitStatus
-    } catch {
-      printError("\(path): \(error)")
-      return error.exitStatus
-    }
   }
 
   private func printPlan(_ loaded: LoadedPolicy, path: String) throws {

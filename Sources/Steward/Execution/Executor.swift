@@ -155,9 +155,11 @@ private final class Session {
         return nil
       }
       relocating = current.used
+      CrashPoint.beforeOperation.reach()
       try record(
         .operationStarted(
           index: operation.index, vaddr: operation.target.vaddr, arguments: operation.arguments))
+      CrashPoint.afterJournal.reach()
     }
     let position = plan.operations.firstIndex { $0.index == operation.index }! + 1
     executor.observe(
@@ -223,6 +225,7 @@ private final class Session {
     _ operation: PlannedOperation, _ result: OperationResult, elapsed: Double
   ) throws(ExecutionError) {
     try record(.operationFinished(index: operation.index, result: result))
+    CrashPoint.afterOperation.reach()
     tally.results[operation.index] = result
     executor.observe(.operationFinished(operation, result, elapsedSeconds: elapsed))
   }

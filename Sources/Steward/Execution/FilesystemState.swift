@@ -1,0 +1,60 @@
+import Btrfs
+import Foundation
+import Glibc
+
+/// Where a filesystem stands, told by the kernel and the journal together: what `status` prints and
+/// what `pause`, `resume` and `cancel` act on.
+public struct FilesystemState: Sendable {
+  /// The kernel's balance, if any.
+  public var kernelBalance: BalanceProgress?
+  /// The exclusive operation the filesystem is busy with.
+  public var exclusiveOperation: ExclusiveOperation
+  /// The journal's last run.
+  public var lastRun: RunHistory?
+  /// Lines of the journal that could not be read (a torn last record).
+  public var ignoredJournalLines: Int
+  /// Whether the process of the last run is alive.
+  public var runProcessAlive: Bool
+
+  /// Reads the state of `target` (the filesystem `fsid`) and its journal under `stateDirectory`.
+  public static func read(
+    target: any BalanceTarget, fsid: String, stateDirectory: String
+  ) throws -> FilesystemState {
+    let (records, ignored) = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read()
+    let lastRun = JournalReplay.runs(records).last
+    return FilesystemState(
+      kernelBalance: try target.balanceProgress(),
+      exclusiveOperation: try target.exclusiveOperation(),
+      lastRun: lastRun,
+      ignoredJournalLines: ignored,
+      runProcessAlive: lastRun.map { $0.isOpen && isStewardProcess($0.processID) } ?? false)
+  }
+
+  /// The open run of the journal, if the last run is open.
+  public var openRun: RunHistory? { lastRun.flatMap { $0.isOpen ? $0 : nil } }
+
+  /// Whether the kernel's balance is the one btrfs-steward's open run started.
+  public var kernelBalanceIsOurs: Bool {
+    guard let kernelBalance, let run = openRun, let index = run.inFlight,
+      let operation = run.plan.operations.first(where: { $0.index == index })
+    else { return false }
+    return operation.arguments.isSameBalance(as: kernelBalance.arguments)
+  }
+
+  /// Whether a btrfs-steward run is working right now.
+  public var isRunning: Bool { runProcessAlive || (kernelBalance?.isRunning ?? false) }
+
+  /// Whether a run or the kernel's balance is paused.
+  public var isPaused: Bool {
+    if kernelBalance?.isPaused == true { return true }
+    if case .paused = openRun?.standing, !runProcessAlive { return true }
+    return false
+  }
+
+  /// Whether `pid` is a live btrfs-steward process.
+  static func isStewardProcess(_ pid: Int32) -> Bool {
+    guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
+    let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
+    return name.hasPrefix("btrfs-steward")
+  }
+}

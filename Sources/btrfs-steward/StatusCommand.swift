@@ -1,0 +1,168 @@
+import ArgumentParser
+import Btrfs
+import Foundation
+import Steward
+
+struct StatusCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "status",
+    abstract:
+      "Show the kernel's balance, btrfs-steward's current or last run, and the kernel's reclaim settings.",
+    discussion: """
+      Exit status: 0 when idle, 80 while a balance runs, 81 while a balance or a run is paused.
+      """
+  )
+
+  @Argument(help: "A mountpoint (or path on it); default: every mounted btrfs filesystem.")
+  var path: String?
+
+  @OptionGroup var state: StateOptions
+  @OptionGroup var output: OutputOptions
+
+  /// What `status --json` prints for one filesystem.
+  struct Report: Encodable {
+    var fsid: String
+    var mountpoint: String
+    var balance: String
+    var kernelBalance: BalanceProgress?
+    var kernelBalanceIsOurs: Bool
+    var exclusiveOperation: String
+    var run: RunReport?
+    var reclaim: [ReclaimSettings]
+    var unallocatedBytes: UInt64
+    var histograms: [UsageHistogram]
+  }
+
+  /// The journal's last run.
+  struct RunReport: Encodable {
+    var id: String
+    var policy: String
+    var policyPath: String?
+    var startedAt: Date
+    var lastRecordAt: Date
+    var standing: String
+    var reason: String?
+    var processAlive: Bool
+    var operations: Int
+    var relocated: Int
+    var skipped: Int
+    var failed: Int
+    var left: Int
+    var relocatedBytes: UInt64
+    var unallocatedBefore: UInt64
+    var summary: RunSummary?
+  }
+
+  func run() throws {
+    let paths = path.map { [$0] } ?? MountTable.btrfsMountpoints()
+    var reports: [Report] = []
+    for path in paths {
+      reports.append(try report(path))
+    }
+    if output.json {
+      try printJSON(path == nil ? AnyEncodable(reports) : AnyEncodable(reports[0]))
+    } else {
+      print(reports.map(render).joined(separator: "\n\n"))
+    }
+    if reports.contains(where: { $0.balance == "running" }) {
+      throw ExitCode(ExitStatus.statusRunning.rawValue)
+    }
+    if reports.contains(where: { $0.balance == "paused" }) {
+      throw ExitCode(ExitStatus.statusPaused.rawValue)
+    }
+  }
+
+  private func report(_ path: String) throws -> Report {
+    let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
+    let layout = try withExitStatus { () throws(BtrfsError) in try target.layout() }
+    let current = try FilesystemState.read(
+      target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
+    let balance = current.isRunning ? "running" : current.isPaused ? "paused" : "idle"
+    return Report(
+      fsid: layout.fsid, mountpoint: path, balance: balance,
+      kernelBalance: current.kernelBalance, kernelBalanceIsOurs: current.kernelBalanceIsOurs,
+      exclusiveOperation: current.exclusiveOperation.description,
+      run: current.lastRun.map { runReport($0, alive: current.runProcessAlive) },
+      reclaim: try withExitStatus { () throws(BtrfsError) in
+        try target.fileSystem.sysfs().reclaimSettings()
+      },
+      unallocatedBytes: layout.unallocatedBytes,
+      histograms: UsageReport(layout).histograms)
+  }
+
+  private func runReport(_ run: RunHistory, alive: Bool) -> RunReport {
+    let results = Array(run.results.values)
+    var standing: String
+    var reason: String?
+    var summary: RunSummary?
+    switch run.standing {
+    case .running: standing = alive ? "running" : "interrupted"
+    case .paused(let why):
+      standing = "paused"
+      reason = why.description
+    case .cancelled(let why):
+      standing = "cancelled"
+      reason = why.description
+    case .finished(let done):
+      standing = "finished"
+      reason = done.ending.rawValue
+      summary = done
+    }
+    return RunReport(
+      id: run.id, policy: run.plan.policyName, policyPath: run.policyPath,
+      startedAt: run.startedAt, lastRecordAt: run.lastRecordAt, standing: standing, reason: reason,
+      processAlive: alive, operations: run.plan.operations.count,
+      relocated: results.filter(\.isRelocated).count,
+      skipped: results.filter { if case .skipped = $0 { true } else { false } }.count,
+      failed: results.filter { if case .skipped = $0 { false } else { !$0.isRelocated } }.count,
+      left: run.plan.operations.count - run.results.count, relocatedBytes: run.relocatedBytes,
+      unallocatedBefore: run.plan.outcome.unallocatedBefore, summary: summary)
+  }
+
+  private func render(_ report: Report) -> String {
+    var lines = ["\(report.mountpoint) (\(report.fsid))"]
+    if let kernel = report.kernelBalance {
+      let owner = report.kernelBalanceIsOurs ? "btrfs-steward's" : "not btrfs-steward's"
+      lines.append(
+        "  Kernel balance: \(kernel.isRunning ? "running" : "paused") (\(owner)), "
+          + "\(kernel.statistics.completed)/\(kernel.statistics.expected) block groups, "
+          + "considered \(kernel.statistics.considered)")
+    } else {
+      lines.append("  Kernel balance: none")
+    }
+    lines.append("  Exclusive operation: \(report.exclusiveOperation)")
+    if let run = report.run {
+      lines.append(
+        "  Last run: policy '\(run.policy)', started \(run.startedAt), \(run.standing)"
+          + (run.reason.map { " (\($0))" } ?? ""))
+      lines.append(
+        "    \(run.operations) operations: \(run.relocated) relocated, \(run.skipped) skipped, "
+          + "\(run.failed) failed, \(run.left) left; moved \(ByteCount(run.relocatedBytes)); "
+          + "unallocated \(ByteCount(run.unallocatedBefore)) → \(ByteCount(report.unallocatedBytes)) now"
+      )
+    } else {
+      lines.append("  Last run: none journaled")
+    }
+    let active = report.reclaim.filter(\.isActive)
+    lines.append(
+      "  Kernel reclaim: "
+        + (active.isEmpty
+          ? "off"
+          : active.map {
+            "\($0.type.rawValue) threshold \($0.threshold ?? 0)%"
+              + ($0.dynamic == true ? ", dynamic" : "") + ($0.periodic == true ? ", periodic" : "")
+          }.joined(separator: "; ")))
+    for histogram in report.histograms where histogram.type == .data {
+      lines.append("  Data block groups by usage (\(histogram.total)):")
+      lines.append(contentsOf: histogram.rendered(width: 30).map { "  " + $0 })
+    }
+    return lines.joined(separator: "\n")
+  }
+}
+
+/// Type erasure so one call can print either a list or a single report.
+struct AnyEncodable: Encodable {
+  private let encodeValue: (any Encoder) throws -> Void
+  init(_ value: some Encodable) { encodeValue = value.encode }
+  func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
+}

@@ -1,0 +1,148 @@
+import Btrfs
+import Foundation
+import Steward
+import Testing
+
+@Suite(
+  "btrfs-steward run on a real filesystem", .serialized,
+  .enabled(if: IntegrationEnvironment.shouldRun))
+struct ExecutorRunTests {
+  @Test("a run compacts a fragmented filesystem as predicted, and journals every step")
+  func compacts() throws {
+    try withScratchFilesystem(size: "3G") { scratch in
+      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 2)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+      let before = try fileSystem.layout()
+
+      let result = try run.run()
+      #expect(result.status == 0, "\(result.standardError)")
+      let after = try fileSystem.layout()
+      let dataBefore = before.blockGroups.filter { $0.type == .data }.count
+      let dataAfter = after.blockGroups.filter { $0.type == .data }.count
+      #expect(dataAfter < dataBefore)
+      #expect(after.unallocatedBytes > before.unallocatedBytes)
+
+      let history = try #require(JournalReplay.runs(try run.records()).last)
+      guard case .finished(let summary) = history.standing else {
+        Issue.record("the run did not finish: \(history.standing)")
+        return
+      }
+      #expect(summary.ending == .completed)
+      #expect(history.results.count == history.plan.operations.count)
+      #expect(try run.startsPerOperation().values.allSatisfy { $0 == 1 })
+
+      // The dry run's prediction against what the kernel did.
+      let predicted = Int64(history.plan.outcome.unallocatedAfter)
+      let error = abs(predicted - Int64(after.unallocatedBytes))
+      let largest = before.blockGroups.map(\.length).max()!
+      let allowed = Int64(largest) * Int64(max(1, (history.plan.operations.count + 9) / 10))
+      print(
+        "prediction: unallocated after \(ByteCount(UInt64(predicted))), actual \(ByteCount(after.unallocatedBytes)), error \(ByteCount(UInt64(error))) over \(history.plan.operations.count) operations"
+      )
+      #expect(error <= allowed)
+    }
+  }
+
+  @Test("SIGTERM mid-operation pauses the kernel's balance; the next run resumes it and finishes")
+  func sigtermPausesAndNextRunResumes() throws {
+    try withScratchFilesystem(size: "3G") { scratch in
+      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 4)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+      let process = try run.start()
+      _ = try waitForProgress(fileSystem) { $0.isRunning }
+      kill(process.processIdentifier, SIGTERM)
+      #expect(try waitForExit(process) == ExitStatus.paused.rawValue)
+
+      let paused = try #require(try fileSystem.balanceProgress())
+      #expect(paused.isPaused)
+      let history = try #require(JournalReplay.runs(try run.records()).last)
+      #expect(history.standing == .paused(.signal))
+      let inFlight = try #require(history.inFlight)
+
+      let status = try steward(run.control("status"))
+      #expect(status.status == ExitStatus.statusPaused.rawValue)
+
+      let second = try run.run()
+      #expect(second.status == 0, "\(second.standardError)")
+      #expect(try fileSystem.balanceProgress() == nil)
+      let finished = try #require(JournalReplay.runs(try run.records()).last)
+      #expect(finished.id == history.id)
+      #expect(finished.results.count == finished.plan.operations.count)
+      #expect(try run.startsPerOperation().values.allSatisfy { $0 == 1 })
+      let resumed = try run.records().filter {
+        if case .operationResumed(inFlight) = $0.event { true } else { false }
+      }
+      #expect(resumed.count == 1)
+    }
+  }
+
+  @Test(
+    "kill -9 during an operation, and at each crash point, is recovered with nothing done twice")
+  func recoversFromCrashes() throws {
+    try withScratchFilesystem(size: "3G") { scratch in
+      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 6)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+
+      // A kill -9 from outside while the kernel relocates.
+      let process = try run.start()
+      _ = try waitForProgress(fileSystem) { $0.isRunning }
+      kill(process.processIdentifier, SIGKILL)
+      _ = try waitForExit(process)
+      // The killed ioctl ends the kernel's balance; wait for it to be gone.
+      _ = try waitForProgressGone(fileSystem)
+
+      // Crashes at exact points: before an operation, between fsync and ioctl, after an operation.
+      for point in ["after-journal:1", "after-operation:1", "before-operation:1"] {
+        let crashed = try run.run(environment: ["BTRFS_STEWARD_CRASH_AT": point])
+        #expect(crashed.status != 0, "the run should have crashed at \(point)")
+        #expect(JournalReplay.runs(try run.records()).last?.isOpen == true)
+      }
+      // A torn record, as a crash in the middle of a write leaves it.
+      let journal = try run.journalFile()
+      let handle = try #require(FileHandle(forWritingAtPath: journal.path))
+      try handle.seekToEnd()
+      try handle.write(contentsOf: Data(#"{"event":{"operationStarted":{"ind"#.utf8))
+      try handle.close()
+
+      let final = try run.run()
+      #expect(final.status == 0, "\(final.standardError)")
+      let (records, ignored) = try journal.read()
+      #expect(ignored == 0, "the torn record was cut off before the next append")
+      let history = try #require(JournalReplay.runs(records).last)
+      guard case .finished(let summary) = history.standing else {
+        Issue.record("the run did not finish: \(history.standing)")
+        return
+      }
+      #expect(summary.ending == .completed)
+      // Every operation has exactly one result; none was started more than twice (a second start
+      // only after the first never reached the kernel or was cut short by the kill).
+      var finishedCounts: [Int: Int] = [:]
+      for record in records {
+        if case .operationFinished(let index, _) = record.event {
+          finishedCounts[index, default: 0] += 1
+        }
+      }
+      #expect(finishedCounts.count == history.plan.operations.count)
+      #expect(finishedCounts.values.allSatisfy { $0 == 1 })
+      #expect(try run.startsPerOperation().values.allSatisfy { $0 <= 2 })
+      let layout = try fileSystem.layout()
+      for (index, result) in history.results where result.isRelocated {
+        let operation = history.plan.operations.first { $0.index == index }!
+        #expect(layout.blockGroup(at: operation.target.vaddr) == nil)
+      }
+    }
+  }
+}
+
+/// Polls BALANCE_PROGRESS until there is no balance (at most a minute).
+func waitForProgressGone(_ fileSystem: FileSystem) throws -> Bool {
+  let deadline = Date().addingTimeInterval(60)
+  while Date() < deadline {
+    if try fileSystem.balanceProgress() == nil { return true }
+    usleep(20_000)
+  }
+  throw TimedOut(what: "the balance to end")
+}

@@ -1,0 +1,93 @@
+import Btrfs
+import Foundation
+import Steward
+
+/// A btrfs-steward run against a scratch filesystem, with its own policy file, state and runtime
+/// directories inside the scratch directory.
+struct StewardRun {
+  let scratch: ScratchFilesystem
+  let policyPath: String
+  let stateDirectory: String
+  let runtimeDirectory: String
+
+  /// Writes `policy` (YAML) next to the filesystem.
+  init(_ scratch: ScratchFilesystem, policy: String) throws {
+    self.scratch = scratch
+    policyPath = scratch.directory.appendingPathComponent("policy.yaml").path
+    stateDirectory = scratch.directory.appendingPathComponent("state").path
+    runtimeDirectory = scratch.directory.appendingPathComponent("run").path
+    try policy.write(toFile: policyPath, atomically: true, encoding: .utf8)
+  }
+
+  /// The arguments of `run` for this filesystem.
+  var runArguments: [String] {
+    [
+      "run", "--policy", policyPath, "--state-dir", stateDirectory, "--runtime-dir",
+      runtimeDirectory, scratch.mountpoint,
+    ]
+  }
+
+  /// `command` with the state options and the mountpoint.
+  func control(_ command: String, _ extra: [String] = []) -> [String] {
+    [command, "--state-dir", stateDirectory, "--runtime-dir", runtimeDirectory]
+      + extra + [scratch.mountpoint]
+  }
+
+  /// Runs `btrfs-steward run` to the end.
+  func run(environment: [String: String] = [:]) throws -> CommandResult {
+    try steward(runArguments, environment: environment)
+  }
+
+  /// Starts `btrfs-steward run` in the background.
+  func start(environment: [String: String] = [:]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: stewardExecutable())
+    process.arguments = runArguments
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  /// The journal's records.
+  func records() throws -> [JournalRecord] {
+    try journalFile().read().records
+  }
+
+  /// The journal file of this filesystem.
+  func journalFile() throws -> JournalFile {
+    let fsid = try FileSystem(path: scratch.mountpoint).info().fsid
+    return try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
+  }
+
+  /// How many times the journal says each operation was started (not resumed).
+  func startsPerOperation() throws -> [Int: Int] {
+    try records().reduce(into: [:]) { counts, record in
+      if case .operationStarted(let index, _, _) = record.event { counts[index, default: 0] += 1 }
+    }
+  }
+}
+
+/// Waits until `process` exits (at most two minutes) and returns its status.
+func waitForExit(_ process: Process) throws -> Int32 {
+  let deadline = Date().addingTimeInterval(120)
+  while process.isRunning {
+    guard Date() < deadline else {
+      process.terminate()
+      throw TimedOut(what: "btrfs-steward to exit")
+    }
+    usleep(20_000)
+  }
+  return process.terminationStatus
+}
+
+/// A policy that compacts every data block group below 90 % usage, emptiest first.
+let compactionPolicy = """
+  version: 1
+  name: integration-compaction
+  rules:
+    - name: compact
+      select: { type: data, usage-below: 90% }
+      order: least-used-first
+  """
