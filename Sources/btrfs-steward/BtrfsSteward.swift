@@ -11,6 +11,7 @@ struct BtrfsSteward: ParsableCommand {
       """,
     subcommands: [
       UsageCommand.self,
+      PlanCommand.self,
       ValidateCommand.self,
       RunCommand.self,
     ]

@@ -1,0 +1,74 @@
+import Btrfs
+import Foundation
+
+/// Layouts saved as JSON files (ISO-8601 dates, sorted keys), to plan without root or btrfs: `layout
+/// save` writes them, `plan --layout` reads them.
+public enum LayoutFile {
+  /// The layout in the file at `path`, checked for consistency.
+  public static func read(from path: String) throws(LayoutFileError) -> Layout {
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw .unreadable(file: path, reason: reason(error))
+    }
+    let layout: Layout
+    do {
+      layout = try JSONCoding.decoder().decode(Layout.self, from: data)
+    } catch {
+      throw .invalid(file: path, reason: reason(error))
+    }
+    do {
+      try layout.validate()
+    } catch {
+      throw .inconsistent(file: path, error)
+    }
+    return layout
+  }
+
+  /// Writes `layout` to `path` atomically (a temporary file renamed over it).
+  public static func write(_ layout: Layout, to path: String) throws(LayoutFileError) {
+    do {
+      let data = try JSONCoding.encoder().encode(layout)
+      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+    } catch {
+      throw .unwritable(file: path, reason: reason(error))
+    }
+  }
+
+  /// What went wrong, in words.
+  private static func reason(_ error: any Error) -> String {
+    switch error {
+    case DecodingError.dataCorrupted(let context), DecodingError.keyNotFound(_, let context),
+      DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+      let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
+      return (path.isEmpty ? "" : path.joined(separator: ".") + ": ") + context.debugDescription
+    case let error as CocoaError:
+      return (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
+        ?? error.localizedDescription
+    default:
+      return "\(error)"
+    }
+  }
+}
+
+/// Why a layout file could not be read or written.
+public enum LayoutFileError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// The file could not be read.
+  case unreadable(file: String, reason: String)
+  /// The file is not a layout in JSON.
+  case invalid(file: String, reason: String)
+  /// The file is a layout that contradicts itself.
+  case inconsistent(file: String, LayoutError)
+  /// The file could not be written.
+  case unwritable(file: String, reason: String)
+
+  public var description: String {
+    switch self {
+    case .unreadable(let file, let reason): "\(file): cannot read the layout: \(reason)"
+    case .invalid(let file, let reason): "\(file): not a layout: \(reason)"
+    case .inconsistent(let file, let error): "\(file): inconsistent layout: \(error)"
+    case .unwritable(let file, let reason): "\(file): cannot write the layout: \(reason)"
+    }
+  }
+}

@@ -1,0 +1,73 @@
+import Btrfs
+
+/// One balance operation of a plan: one block group, relocated with exactly these arguments.
+public struct PlannedOperation: Hashable, Sendable, Codable {
+  /// The operation's position in the plan, from 1.
+  public var index: Int
+  /// The block group it relocates, as it is predicted to be when the operation starts.
+  public var target: TargetBlockGroup
+  /// The arguments passed to the kernel: a `vrange` covering the target's first byte.
+  public var arguments: BalanceArguments
+  /// The name of the rule that chose the block group.
+  public var rule: String
+  /// What the operation is predicted to do.
+  public var effect: PredictedEffect
+
+  public init(
+    index: Int, target: TargetBlockGroup, arguments: BalanceArguments, rule: String,
+    effect: PredictedEffect
+  ) {
+    self.index = index
+    self.target = target
+    self.arguments = arguments
+    self.rule = rule
+    self.effect = effect
+  }
+}
+
+/// The block group an operation relocates.
+public struct TargetBlockGroup: Hashable, Sendable, Codable {
+  /// Its logical address.
+  public var vaddr: UInt64
+  /// Its logical length.
+  public var length: UInt64
+  /// Its type.
+  public var type: BlockGroupType
+  /// Its profile.
+  public var profile: Profile
+  /// Its used bytes.
+  public var used: UInt64
+
+  /// The target for `blockGroup`.
+  public init(_ blockGroup: BlockGroup) {
+    vaddr = blockGroup.vaddr
+    length = blockGroup.length
+    type = blockGroup.type
+    profile = blockGroup.profile
+    used = blockGroup.used
+  }
+
+  /// The fraction in use, in percent.
+  public var usagePercent: Double { length == 0 ? 0 : Double(used) * 100 / Double(length) }
+}
+
+/// What one operation is predicted to do.
+public struct PredictedEffect: Hashable, Sendable, Codable {
+  /// Used bytes it moves.
+  public var relocatedBytes: UInt64
+  /// New chunks it allocates because other block groups could not hold the bytes.
+  public var newChunks: Int
+  /// Unallocated bytes once it is done.
+  public var unallocatedAfter: UInt64
+  /// Block groups once it is done.
+  public var blockGroupsAfter: Int
+
+  public init(
+    relocatedBytes: UInt64, newChunks: Int, unallocatedAfter: UInt64, blockGroupsAfter: Int
+  ) {
+    self.relocatedBytes = relocatedBytes
+    self.newChunks = newChunks
+    self.unallocatedAfter = unallocatedAfter
+    self.blockGroupsAfter = blockGroupsAfter
+  }
+}

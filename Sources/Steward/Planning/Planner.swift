@@ -1,0 +1,74 @@
+import Btrfs
+import Foundation
+
+/// Turns a policy and a layout into a ``Plan``: which block groups to relocate, in which order, and
+/// what that is predicted to gain.
+///
+/// Rules are evaluated in order against the layout as the plan so far is predicted to leave it: each
+/// chosen relocation is simulated (``SimulatedSpace``), so later choices, goals and the predicted
+/// outcome account for where the relocated bytes land. For each rule:
+/// - its `when` triggers are checked against the state when the rule starts;
+/// - its `until` goals are checked when it starts and after each operation, and it stops as soon as
+///   one holds, so a goal is met, not overshot;
+/// - block groups are chosen by its `select` and `order` among those of the layout (never one that a
+///   predicted relocation creates, never one twice); a block group whose usage rises out of the
+///   selection through earlier relocations is dropped;
+/// - a block group whose relocation would free nothing (no block group fewer and no unallocated
+///   space gained, as when the only nearly full block group of its kind needs a new chunk as big as
+///   itself) is passed over;
+/// - `max-block-groups`, and the policy's `max-operations` and `max-relocated` limits, end it; the
+///   limits end the whole plan. `max-relocated` is never exceeded: the plan ends before an operation
+///   that would cross it. `max-runtime` cannot be predicted and is only noted.
+public struct Planner: Sendable {
+  /// The policy to plan.
+  public var policy: Policy
+  /// The policy's digest, recorded in plans (see ``PolicyDigest``).
+  public var policyDigest: String
+
+  public init(policy: Policy, policyDigest: String) {
+    self.policy = policy
+    self.policyDigest = policyDigest
+  }
+
+  /// The plan for `layout` at `instant`. Outside the policy's windows the plan is still made, and
+  /// says so (``Plan/outsideWindow``).
+  ///
+  /// - Throws: ``LayoutError`` when the layout contradicts itself.
+  public func plan(for layout: Layout, at instant: Date) throws(LayoutError) -> Plan {
+    try layout.validate()
+    var run = PlanningRun(policy: policy, space: SimulatedSpace(layout: layout))
+    let reports = policy.rules.map { run.evaluate($0) }
+    let outcome = PredictedOutcome(
+      relocatedBytes: run.relocatedBytes, unallocatedBefore: layout.unallocatedBytes,
+      unallocatedAfter: run.space.unallocatedBytes, blockGroupsBefore: layout.blockGroups.count,
+      blockGroupsAfter: run.space.liveCount)
+    let outsideWindow = !policy.isWithinWindow(at: instant)
+    return Plan(
+      fsid: layout.fsid, mountpoint: layout.mountpoint, policyName: policy.name,
+      policyDigest: policyDigest, plannedFor: instant, outsideWindow: outsideWindow,
+      layout: LayoutSummary(layout), operations: run.operations, outcome: outcome, rules: reports,
+      notes: notes(for: layout, outsideWindow: outsideWindow, at: instant))
+  }
+
+  /// What the prediction does not cover, and what would keep a run from starting.
+  private func notes(for layout: Layout, outsideWindow: Bool, at instant: Date) -> [String] {
+    var notes: [String] = []
+    if outsideWindow {
+      notes.append(
+        "\(instant.formatted(.iso8601)) is outside the policy's windows: a run would not start")
+    }
+    if let floor = policy.conditions.minUnallocated {
+      let bytes = floor.bytes(ofTotal: layout.totalBytes)
+      if layout.unallocatedBytes < bytes {
+        notes.append(
+          "unallocated \(ByteCount(layout.unallocatedBytes)) is below min-unallocated "
+            + "\(floor.explained(bytes)): a run would refuse to start")
+      }
+    }
+    if let maxRuntime = policy.limits.maxRuntime {
+      notes.append(
+        "max-runtime \(DurationText(maxRuntime)) is not predicted: a run may pause before the end")
+    }
+    return notes
+  }
+}

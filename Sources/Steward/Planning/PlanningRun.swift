@@ -1,0 +1,170 @@
+import Btrfs
+
+/// The state of one planning pass: the simulated filesystem as the operations so far leave it, the
+/// operations, and whether a policy-wide limit has ended the plan.
+struct PlanningRun {
+  let policy: Policy
+  var space: SimulatedSpace
+  let totalBytes: UInt64
+  private(set) var operations: [PlannedOperation] = []
+  private(set) var relocatedBytes: UInt64 = 0
+  /// Why the plan ended before this rule, in words, when a limit or ENOSPC ended it.
+  private var ended: String?
+
+  init(policy: Policy, space: SimulatedSpace) {
+    self.policy = policy
+    self.space = space
+    totalBytes = space.base.totalBytes
+  }
+
+  /// Plans `rule` and reports what it did.
+  mutating func evaluate(_ rule: Rule) -> RuleReport {
+    if let ended {
+      return RuleReport(
+        rule: rule.name, fired: false, verdict: .notEvaluated,
+        explanation: "not evaluated: \(ended)")
+    }
+    let unallocated = space.unallocatedBytes
+    for trigger in rule.when {
+      let (holds, reason) = trigger.evaluate(unallocated: unallocated, totalBytes: totalBytes)
+      if !holds {
+        return RuleReport(
+          rule: rule.name, fired: false, verdict: .notTriggered,
+          explanation: "did not fire: \(reason)")
+      }
+    }
+    if let reason = metGoal(rule) {
+      return RuleReport(
+        rule: rule.name, fired: true, verdict: .goalAlreadyMet,
+        explanation: "goal already met: \(reason)")
+    }
+    var queue = CandidateQueue(rule.select, order: rule.order, in: space)
+    if queue.matched == 0 {
+      return RuleReport(
+        rule: rule.name, fired: true, verdict: .noMatch, explanation: "no block group matched")
+    }
+    var progress = RuleProgress(rule: rule)
+    let (verdict, explanation) = plan(rule, from: &queue, progress: &progress)
+    let skipped = progress.skippedUseless + progress.skippedNoSpace
+    return RuleReport(
+      rule: rule.name, fired: true, verdict: verdict,
+      explanation: explanation + progress.skipNote(matched: queue.matched),
+      operations: progress.operations, relocatedBytes: progress.relocatedBytes,
+      skippedBlockGroups: skipped)
+  }
+
+  /// What one rule has planned so far.
+  private struct RuleProgress {
+    let rule: Rule
+    var operations = 0
+    var relocatedBytes: UInt64 = 0
+    var skippedUseless = 0
+    var skippedNoSpace = 0
+
+    func skipNote(matched: Int) -> String {
+      var parts: [String] = []
+      if skippedUseless > 0 {
+        parts.append("\(skippedUseless) passed over: relocating them would free nothing")
+      }
+      if skippedNoSpace > 0 {
+        parts.append("\(skippedNoSpace) passed over: relocating them would run out of space")
+      }
+      return parts.isEmpty ? "" : " (\(matched) matched; \(parts.joined(separator: "; ")))"
+    }
+
+    var blockGroups: String { operations == 1 ? "1 block group" : "\(operations) block groups" }
+  }
+
+  /// Plans operations for `rule` from `queue` until something stops it; returns why.
+  private mutating func plan(
+    _ rule: Rule, from queue: inout CandidateQueue, progress: inout RuleProgress
+  ) -> (RuleVerdict, String) {
+    let limits = policy.limits
+    while true {
+      if let maximum = rule.maxBlockGroups, progress.operations >= maximum {
+        return (.maxBlockGroups, "max-block-groups \(maximum) reached")
+      }
+      if let maximum = limits.maxOperations, operations.count >= maximum {
+        ended = "limit max-operations \(maximum) reached"
+        return (
+          .maxOperations, "limit max-operations \(maximum) reached after \(progress.blockGroups)"
+        )
+      }
+      guard let index = queue.next(in: space) else {
+        return (
+          .exhausted,
+          progress.operations == 0
+            ? "no matching block group could usefully be relocated"
+            : "all matching block groups planned (\(progress.blockGroups))"
+        )
+      }
+      let group = space.groups[index]
+      if let maximum = limits.maxRelocatedBytes, relocatedBytes + group.used > maximum {
+        ended = "limit max-relocated \(ByteCount(maximum)) reached"
+        return (
+          .maxRelocated,
+          "limit max-relocated \(ByteCount(maximum)) reached after \(progress.blockGroups): the next "
+            + "block group holds \(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
+        )
+      }
+      switch relocate(index, rule: rule) {
+      case .relocated:
+        progress.operations += 1
+        progress.relocatedBytes += group.used
+        if let reason = metGoal(rule) {
+          return (.goalReached, "goal reached after \(progress.blockGroups): \(reason)")
+        }
+      case .useless:
+        progress.skippedUseless += 1
+      case .outOfSpace where rule.onNoSpace == .skip:
+        progress.skippedNoSpace += 1
+      case .outOfSpace:
+        ended = "rule \(rule.name) stopped on ENOSPC"
+        return (
+          .noSpace,
+          "stopped after \(progress.blockGroups): relocating the block group at \(group.vaddr) "
+            + "(\(ByteCount(group.used)) used) would run out of space"
+        )
+      }
+    }
+  }
+
+  private enum RelocationResult { case relocated, useless, outOfSpace }
+
+  /// Simulates relocating the block group at `index` with the arguments the kernel will get, and
+  /// records the operation, unless that would free nothing or run out of space.
+  private mutating func relocate(_ index: Int, rule: Rule) -> RelocationResult {
+    let group = space.groups[index]
+    let arguments = BalanceArguments.relocating(group)
+    let targets = space.selection(arguments)
+    precondition(targets.map(\.index) == [index], "a vrange balance selects its block group alone")
+    var batch = RelocationBatch([index], in: space)
+    do {
+      let chunks = try space.chunksNeeded(relocating: index, to: group.profile, in: batch)
+      let allocated = chunks.reduce(UInt64(0)) { $0 + $1.stripeLength * UInt64($1.stripes.count) }
+      guard chunks.isEmpty || space.rawBytes(index) > allocated else { return .useless }
+      try space.relocate(index, to: group.profile, in: &batch)
+      relocatedBytes += group.used
+      operations.append(
+        PlannedOperation(
+          index: operations.count + 1, target: TargetBlockGroup(group), arguments: arguments,
+          rule: rule.name,
+          effect: PredictedEffect(
+            relocatedBytes: group.used, newChunks: chunks.count,
+            unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount)))
+      return .relocated
+    } catch {
+      return .outOfSpace
+    }
+  }
+
+  /// Why one of `rule`'s goals holds now, or `nil` when none does.
+  private func metGoal(_ rule: Rule) -> String? {
+    let unallocated = space.unallocatedBytes
+    for goal in rule.until {
+      let (holds, reason) = goal.evaluate(unallocated: unallocated, totalBytes: totalBytes)
+      if holds { return reason }
+    }
+    return nil
+  }
+}
