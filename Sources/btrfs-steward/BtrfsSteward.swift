@@ -14,6 +14,7 @@ struct BtrfsSteward: ParsableCommand {
       PlanCommand.self,
       ValidateCommand.self,
       RunCommand.self,
+      SystemdCommand.self,
     ]
   )
 }
