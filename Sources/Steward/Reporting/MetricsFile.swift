@@ -1,0 +1,167 @@
+import Foundation
+import Glibc
+import SystemPackage
+
+/// A Prometheus metrics file for node_exporter's textfile collector: the last run on each
+/// filesystem, in the text exposition format, with `fsid`, `mountpoint` and `policy` labels.
+///
+/// The collector reads every `*.prom` file of its directory at each scrape, so the file is replaced
+/// atomically: written whole to a hidden temporary file in the same directory, fsync'd, renamed over
+/// the old one, and the directory fsync'd. A scrape sees the old file or the new one, never half.
+public struct MetricsFile: Hashable, Sendable {
+  /// Where the file lives; node_exporter reads only names ending in `.prom`.
+  public let path: String
+
+  public init(path: String) {
+    self.path = path
+  }
+
+  /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644.
+  public func write(_ snapshots: [MetricsSnapshot]) throws(MetricsFileError) {
+    let url = URL(fileURLWithPath: path)
+    let directory = url.deletingLastPathComponent().path
+    let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).tmp"
+    do throws(MetricsFileError) {
+      try Self.writeDurably(Array(Self.text(snapshots).utf8), to: temporary)
+      guard rename(temporary, path) == 0 else { throw Self.failure("rename to", path) }
+    } catch {
+      unlink(temporary)
+      throw error
+    }
+    try Self.syncDirectory(directory)
+  }
+
+  /// The exposition-format text for `snapshots`: each metric once with its HELP and TYPE lines,
+  /// then one sample per filesystem (and per label value).
+  public static func text(_ snapshots: [MetricsSnapshot]) -> String {
+    var text = ""
+    func family(
+      _ name: String, _ help: String,
+      samples: (MetricsSnapshot) -> [(label: String?, value: String)]
+    ) {
+      text += "# HELP \(name) \(help)\n# TYPE \(name) gauge\n"
+      for snapshot in snapshots {
+        for sample in samples(snapshot) {
+          text += "\(name){\(labels(snapshot, extra: sample.label))} \(sample.value)\n"
+        }
+      }
+    }
+    family(
+      "btrfs_steward_last_run_timestamp_seconds",
+      "When the last btrfs-steward run on the filesystem ended, in seconds since the epoch."
+    ) { [(nil, number($0.finishedAt.timeIntervalSince1970))] }
+    family(
+      "btrfs_steward_last_run_duration_seconds",
+      "How long the last btrfs-steward run on the filesystem took."
+    ) { [(nil, number($0.durationSeconds))] }
+    family(
+      "btrfs_steward_last_run_outcome",
+      "How the last run ended: 1 for its outcome, 0 for the others."
+    ) { snapshot in
+      MetricsSnapshot.Outcome.allCases.map {
+        ("outcome=\"\($0.rawValue)\"", snapshot.outcome == $0 ? "1" : "0")
+      }
+    }
+    family(
+      "btrfs_steward_last_run_exit_status",
+      "The exit status of the last run (0 success, 75 paused; see btrfs-steward(1))."
+    ) { [(nil, "\($0.exitStatus.rawValue)")] }
+    family(
+      "btrfs_steward_last_run_relocated_bytes",
+      "Used bytes the last run relocated."
+    ) { [(nil, "\($0.summary.relocatedBytes)")] }
+    family(
+      "btrfs_steward_last_run_operations",
+      "Operations of the last run's plan by result; left: not reached."
+    ) {
+      [
+        ("result=\"relocated\"", "\($0.summary.relocated)"),
+        ("result=\"skipped\"", "\($0.summary.skipped)"),
+        ("result=\"failed\"", "\($0.summary.failed)"),
+        ("result=\"left\"", "\($0.summary.left)"),
+      ]
+    }
+    family(
+      "btrfs_steward_unallocated_bytes",
+      "Unallocated device space when the last run started (before) and ended (after)."
+    ) {
+      [
+        ("when=\"before\"", "\($0.summary.unallocatedBefore)"),
+        ("when=\"after\"", "\($0.summary.unallocatedAfter)"),
+      ]
+    }
+    return text
+  }
+
+  private static func labels(_ snapshot: MetricsSnapshot, extra: String?) -> String {
+    var labels = [
+      "fsid=\"\(escaped(snapshot.fsid))\"",
+      "mountpoint=\"\(escaped(snapshot.mountpoint))\"",
+      "policy=\"\(escaped(snapshot.policy))\"",
+    ]
+    if let extra { labels.append(extra) }
+    return labels.joined(separator: ",")
+  }
+
+  /// A label value as the exposition format quotes it.
+  private static func escaped(_ value: String) -> String {
+    value.unicodeScalars.reduce(into: "") { text, scalar in
+      switch scalar {
+      case "\\": text += "\\\\"
+      case "\"": text += "\\\""
+      case "\n": text += "\\n"
+      default: text.unicodeScalars.append(scalar)
+      }
+    }
+  }
+
+  /// A sample value: whole numbers without a fraction, others with millisecond precision.
+  private static func number(_ value: Double) -> String {
+    value == value.rounded() && abs(value) < 1e15
+      ? String(Int64(value)) : String(format: "%.3f", value)
+  }
+
+  private static func writeDurably(_ bytes: [UInt8], to path: String) throws(MetricsFileError) {
+    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw failure("create", path) }
+    defer { close(descriptor) }
+    guard fchmod(descriptor, 0o644) == 0 else { throw failure("chmod", path) }
+    var written = 0
+    while written < bytes.count {
+      let count = bytes[written...].withUnsafeBytes {
+        Glibc.write(descriptor, $0.baseAddress, $0.count)
+      }
+      if count < 0 {
+        if errno == EINTR { continue }
+        throw failure("write", path)
+      }
+      written += count
+    }
+    guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
+  }
+
+  private static func syncDirectory(_ directory: String) throws(MetricsFileError) {
+    let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { throw failure("open", directory) }
+    defer { close(descriptor) }
+    guard fsync(descriptor) == 0 else { throw failure("fsync", directory) }
+  }
+
+  private static func failure(_ operation: String, _ path: String) -> MetricsFileError {
+    MetricsFileError(operation: operation, path: path, errno: Errno(rawValue: errno))
+  }
+}
+
+/// A metrics file could not be written.
+public struct MetricsFileError: Error, Hashable, Sendable, CustomStringConvertible {
+  /// What was being done: `create`, `write`, `fsync`, `rename to`….
+  public var operation: String
+  /// The file or directory it was done on.
+  public var path: String
+  /// Why it failed.
+  public var errno: Errno
+
+  public var description: String {
+    "cannot write the metrics file: \(operation) \(path): \(errno)"
+  }
+}
