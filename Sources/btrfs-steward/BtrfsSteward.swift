@@ -10,10 +10,16 @@ struct BtrfsSteward: ParsableCommand {
       into a plan of balance operations, and runs that plan with progress, pause, resume and cancel.
       """,
     subcommands: [
+      DemoCommand.self,
       UsageCommand.self,
       PlanCommand.self,
+      LayoutCommand.self,
       ValidateCommand.self,
       RunCommand.self,
+      StatusCommand.self,
+      PauseCommand.self,
+      ResumeCommand.self,
+      CancelCommand.self,
       SystemdCommand.self,
     ]
   )

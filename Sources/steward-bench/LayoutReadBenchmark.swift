@@ -2,6 +2,7 @@ import ArgumentParser
 import Btrfs
 import CBtrfs
 import Foundation
+import Steward
 
 /// Times reading every block group of a filesystem with many block groups: btrfs-steward against
 /// python-btrfs and against a bare loop of TREE_SEARCH_V2 ioctls over the same key range.
@@ -41,14 +42,14 @@ struct LayoutReadBenchmark: ParsableCommand {
     let chunkSize: UInt64 = 256 << 20
     let dataBytes = UInt64(blockGroups) * chunkSize
     let imageSize = dataBytes + dataBytes / 8 + (8 << 30)
-    let image = try ScratchImage(size: "\(imageSize)")
+    let image = try ScratchImage(size: "\(imageSize)", prefix: "steward-bench")
     defer { image.remove() }
     let fsid = try FileSystem(path: image.mountpoint).info().fsid
     try Data("\(chunkSize)".utf8).write(
       to: URL(fileURLWithPath: "/sys/fs/btrfs/\(fsid)/allocation/data/chunk_size"))
     print("Creating \(blockGroups) block groups (fallocate \(dataBytes >> 30) GiB)…")
-    try Benchmarks.run(["fallocate", "-l", "\(dataBytes)", image.mountpoint + "/filler"])
-    try Benchmarks.run(["btrfs", "filesystem", "sync", image.mountpoint])
+    try Command.run(["fallocate", "-l", "\(dataBytes)", image.mountpoint + "/filler"])
+    try Command.run(["btrfs", "filesystem", "sync", image.mountpoint])
     // The kernel keeps working on a filesystem that just grew by thousands of block groups (caching
     // their free space); let it settle so it does not compete with the timed runs.
     Thread.sleep(forTimeInterval: 10)
@@ -145,7 +146,7 @@ struct LayoutReadBenchmark: ParsableCommand {
           count += 1
       print(time.perf_counter() - start, count)
       """
-    let words = try Benchmarks.run([python, "-c", script, mountpoint]).split(separator: " ")
+    let words = try Command.run([python, "-c", script, mountpoint]).split(separator: " ")
     guard words.count == 2, let seconds = Double(words[0]),
       let count = Int(words[1].trimmingCharacters(in: .whitespacesAndNewlines))
     else { throw BenchmarkFailure("python-btrfs printed \(words)") }

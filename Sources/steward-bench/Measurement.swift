@@ -28,27 +28,6 @@ func milliseconds(_ seconds: Double) -> String {
   String(format: "%.3f ms", seconds * 1000)
 }
 
-enum Benchmarks {
-  /// Runs a command and returns its standard output; throws with its output when it fails.
-  @discardableResult
-  static func run(_ arguments: [String]) throws -> String {
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = arguments
-    let output = Pipe()
-    process.standardOutput = output
-    process.standardError = output
-    try process.run()
-    let data = output.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    let text = String(decoding: data, as: UTF8.self)
-    guard process.terminationStatus == 0 else {
-      throw BenchmarkFailure("`\(arguments.joined(separator: " "))` failed: \(text)")
-    }
-    return text
-  }
-}
-
 /// A benchmark that could not run.
 struct BenchmarkFailure: Error, CustomStringConvertible {
   var description: String

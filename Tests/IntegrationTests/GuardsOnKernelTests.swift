@@ -6,18 +6,18 @@ import Testing
 @Suite(
   "btrfs-steward guards and control commands on a real filesystem", .serialized,
   .enabled(if: IntegrationEnvironment.shouldRun))
-struct ExecutorGuardTests {
+struct GuardsOnKernelTests {
   @Test("cancel from another process cancels the kernel's balance and ends the run")
   func cancelFromAnotherProcess() throws {
-    try withScratchFilesystem(size: "3G") { scratch in
-      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 8)
+    try withScratchFilesystem(size: "2G") { scratch in
+      try fragmentForInterruption(scratch, seed: 8)
       let run = try StewardRun(scratch, policy: compactionPolicy)
       let fileSystem = try FileSystem(path: scratch.mountpoint)
       let process = try run.start()
       _ = try waitForProgress(fileSystem) { $0.isRunning }
       let cancel = try steward(run.control("cancel"))
       #expect(cancel.status == 0, "\(cancel.standardError)")
-      #expect(try waitForExit(process) == ExitStatus.cancelled.rawValue)
+      #expect(try waitForExit(process) == Steward.ExitStatus.cancelled.rawValue)
       #expect(try fileSystem.balanceProgress() == nil)
       let history = try #require(JournalReplay.runs(try run.records()).last)
       #expect(history.standing == .cancelled(.external))
@@ -27,8 +27,8 @@ struct ExecutorGuardTests {
 
   @Test("a balance started with `btrfs balance start` is left alone")
   func foreignBalanceIsLeftAlone() throws {
-    try withScratchFilesystem(size: "3G") { scratch in
-      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 10)
+    try withScratchFilesystem(size: "2G") { scratch in
+      try fragmentForInterruption(scratch, seed: 10)
       let run = try StewardRun(scratch, policy: compactionPolicy)
       let fileSystem = try FileSystem(path: scratch.mountpoint)
       let foreign = Process()
@@ -45,10 +45,12 @@ struct ExecutorGuardTests {
       _ = try waitForExit(foreign)
 
       let refused = try run.run()
-      #expect(refused.status == ExitStatus.foreignBalance.rawValue)
+      #expect(refused.status == Steward.ExitStatus.foreignBalance.rawValue)
       #expect(refused.standardError.contains("not started by btrfs-steward"))
-      #expect(try steward(run.control("cancel")).status == ExitStatus.foreignBalance.rawValue)
-      #expect(try steward(run.control("resume")).status == ExitStatus.foreignBalance.rawValue)
+      #expect(
+        try steward(run.control("cancel")).status == Steward.ExitStatus.foreignBalance.rawValue)
+      #expect(
+        try steward(run.control("resume")).status == Steward.ExitStatus.foreignBalance.rawValue)
       #expect(
         try fileSystem.balanceProgress()?.isPaused == true, "the foreign balance is untouched")
       #expect(try steward(run.control("cancel", ["--force"])).status == 0)
@@ -68,34 +70,18 @@ struct ExecutorGuardTests {
       let maintenanceLock = "/run/btrfs-maintenance-running." + fsid
       defer { try? FileManager.default.removeItem(atPath: maintenanceLock) }
 
+      // flock(2) locks belong to an open file description, so a lock this process holds conflicts
+      // with the child's attempt exactly as btrfsmaintenance's flock(1) does.
       for (lock, words) in [
         (stewardLock, "another btrfs-steward run"), (maintenanceLock, "btrfsmaintenance"),
       ] {
-        let holder = try holdLock(lock)
+        let held = try FilesystemLock(path: lock)
         let refused = try run.run()
-        holder.terminate()
-        holder.waitUntilExit()
-        #expect(refused.status == ExitStatus.locked.rawValue)
+        withExtendedLifetime(held) {}
+        #expect(refused.status == Steward.ExitStatus.locked.rawValue)
         #expect(refused.standardError.contains(words))
       }
       #expect(try run.run().status == 0, "with both locks free the run goes ahead")
     }
   }
-}
-
-/// Holds an exclusive flock on `path` in a child process (flock(1), as btrfsmaintenance does) until
-/// it is terminated.
-func holdLock(_ path: String) throws -> Process {
-  let holder = Process()
-  holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-  holder.arguments = [path, "sleep", "60"]
-  try holder.run()
-  // flock(1) takes the lock before it runs sleep: wait until a non-blocking attempt fails.
-  let deadline = Date().addingTimeInterval(10)
-  while Date() < deadline {
-    if (try? FilesystemLock(path: path)) == nil { return holder }
-    usleep(10_000)
-  }
-  holder.terminate()
-  throw TimedOut(what: "flock to take \(path)")
 }

@@ -34,7 +34,7 @@ struct UsageCommandTests {
   func needsRoot() throws {
     try withScratchFilesystem { scratch in
       let result = try steward(["usage", scratch.mountpoint], asUser: "65534")
-      #expect(result.status == ExitStatus.notPermitted.rawValue)
+      #expect(result.status == Steward.ExitStatus.notPermitted.rawValue)
       #expect(result.standardError.contains("needs root (CAP_SYS_ADMIN)"))
     }
   }
@@ -42,7 +42,7 @@ struct UsageCommandTests {
   @Test("a path that is not on btrfs gets its own message and exit status")
   func notBtrfs() throws {
     let result = try steward(["usage", "/proc"])
-    #expect(result.status == ExitStatus.notBtrfs.rawValue)
+    #expect(result.status == Steward.ExitStatus.notBtrfs.rawValue)
     #expect(result.standardError.contains("/proc is not on a btrfs filesystem"))
   }
 }

@@ -173,15 +173,20 @@ private final class Session {
     }
     var askedKernel = false
     var outcome: Result<BalanceOutcome, BtrfsError>?
+    var lastPoll = Date.distantPast
     while outcome == nil {
-      outcome = call.wait(seconds: executor.pollInterval)
+      // Stop requests are noticed within a few milliseconds; progress is polled less often.
+      outcome = call.wait(seconds: min(executor.pollInterval, 0.02))
       if outcome != nil { break }
-      if let progress = try? target.balanceProgress() {
-        executor.observe(
-          .operationProgress(
-            operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
+      if Date().timeIntervalSince(lastPoll) >= executor.pollInterval {
+        lastPoll = Date()
+        if let progress = try? target.balanceProgress() {
+          executor.observe(
+            .operationProgress(
+              operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
+        }
+        requestClockStops()
       }
-      requestClockStops()
       if !askedKernel, let request = executor.stops.current {
         askedKernel = true
         executor.observe(.stopping(request))
@@ -193,10 +198,12 @@ private final class Session {
     }
     let elapsed = Date().timeIntervalSince(started)
     switch outcome! {
-    case .success(.completed):
+    case .success(.completed(let statistics)):
+      // The kernel's own count says whether it relocated the block group: its address alone cannot,
+      // as a chunk allocated later may reuse the address of one that was removed.
       let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       let result: OperationResult =
-        layout.blockGroup(at: operation.target.vaddr) == nil
+        statistics.completed > 0
         ? .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes)
         : .skipped(
           reason: "the kernel left it in place (pinned by a swapfile or a scrub, or unmovable)")

@@ -97,20 +97,22 @@ public struct RunPreparation: Sendable {
     let runs = JournalReplay.runs(
       try journal { () throws(JournalError) in try journalFile.read() }.records)
     var open = runs.last.flatMap { $0.isOpen ? $0 : nil }
-    try checkExclusiveOperation(target: target, ours: open)
+    var layout = try kernel { () throws(BtrfsError) in try target.layout() }
+    try checkExclusiveOperation(target: target, ours: open, path: layout.mountpoint ?? fsid)
+    // Every refusal comes before anything is changed, the superseding of a stale run included.
+    guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
+    if policy.conditions.requiresACPower, !isOnMains() { throw .refused(.onBattery) }
+    if let floor = policy.conditions.minUnallocated?.bytes(ofTotal: layout.totalBytes),
+      layout.unallocatedBytes < floor
+    {
+      throw .refused(.belowUnallocatedFloor(unallocated: layout.unallocatedBytes, floor: floor))
+    }
     var notes: [String] = []
     if let stale = open, let reason = staleness(of: stale) {
       try supersede(stale, target: target, journalFile: journalFile)
       notes.append("the journaled run from \(stale.startedAt) was planned anew: \(reason)")
       open = nil
-    }
-    guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
-    if policy.conditions.requiresACPower, !isOnMains() { throw .refused(.onBattery) }
-    let layout = try kernel { () throws(BtrfsError) in try target.layout() }
-    if let floor = policy.conditions.minUnallocated?.bytes(ofTotal: layout.totalBytes),
-      layout.unallocatedBytes < floor
-    {
-      throw .refused(.belowUnallocatedFloor(unallocated: layout.unallocatedBytes, floor: floor))
+      layout = try kernel { () throws(BtrfsError) in try target.layout() }
     }
     if let open {
       return PreparedRun(
@@ -158,9 +160,9 @@ public struct RunPreparation: Sendable {
 
   /// Refuses (or waits) while another exclusive operation, or a balance that is not `ours`, holds
   /// the filesystem.
-  private func checkExclusiveOperation(target: any BalanceTarget, ours: RunHistory?) throws(Failure)
-  {
-    let path = ours?.plan.mountpoint ?? "the filesystem"
+  private func checkExclusiveOperation(
+    target: any BalanceTarget, ours: RunHistory?, path: String
+  ) throws(Failure) {
     while true {
       let operation = try kernel { () throws(BtrfsError) in try target.exclusiveOperation() }
       if let progress = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }) {

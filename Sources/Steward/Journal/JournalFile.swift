@@ -116,8 +116,10 @@ public struct JournalFile: Sendable {
   ) throws(JournalError) -> FileDescriptor {
     let descriptor: FileDescriptor
     do {
+      // Non-blocking, so that a FIFO planted at the path cannot hang the open; cleared below once
+      // the file is known to be a regular one.
       descriptor = try FileDescriptor.open(
-        target, mode, options: options.union([.noFollow, .closeOnExec]),
+        target, mode, options: options.union([.noFollow, .closeOnExec, .nonBlocking]),
         permissions: [.ownerReadWrite], retryOnInterrupt: true)
     } catch let errno as Errno {
       throw errno == .tooManySymbolicLinkLevels
@@ -130,6 +132,7 @@ public struct JournalFile: Sendable {
       try? descriptor.close()
       throw .notARegularFile(path: target)
     }
+    _ = fcntl(descriptor.rawValue, F_SETFL, fcntl(descriptor.rawValue, F_GETFL) & ~O_NONBLOCK)
     return descriptor
   }
 

@@ -48,8 +48,16 @@ public struct UsageReport: Hashable, Sendable, Codable {
     }
     for histogram in histograms {
       lines.append("")
-      lines.append(
-        "  \(histogram.type.displayName) block groups: \(histogram.total), by usage:")
+      guard histogram.type == .data || histogram.type == .mixed else {
+        // Metadata and system rarely need balancing: one line says enough.
+        let filled = histogram.buckets.enumerated().filter { $0.element > 0 }
+          .map { "\($0.offset * 10)-\($0.offset * 10 + 10)%: \($0.element)" }
+        lines.append(
+          "  \(histogram.type.displayName) block groups: \(histogram.total) (\(filled.joined(separator: ", ")))"
+        )
+        continue
+      }
+      lines.append("  \(histogram.type.displayName) block groups: \(histogram.total), by usage:")
       lines.append(contentsOf: histogram.rendered())
     }
     return lines.joined(separator: "\n")

@@ -91,3 +91,10 @@ let compactionPolicy = """
       select: { type: data, usage-below: 90% }
       order: least-used-first
   """
+
+/// Fills a 2 GiB scratch filesystem with 1.25 GiB of small files and deletes about half, unevenly:
+/// several data block groups at varied usage, whose many small extents take the kernel most of a
+/// second each to relocate — long enough to interrupt an operation reliably.
+func fragmentForInterruption(_ scratch: ScratchFilesystem, seed: UInt64) throws {
+  try scratch.fragment(fileCount: 80, fileSize: 16 << 20, seed: seed, pieceSize: 64 << 10)
+}

@@ -1,0 +1,33 @@
+import Foundation
+
+/// Runs external programs (mkfs.btrfs, losetup, mount, …) for the demo and the benchmarks.
+public enum Command {
+  /// A program that exited with a non-zero status.
+  public struct Failed: Error, CustomStringConvertible {
+    public var arguments: [String]
+    public var output: String
+    public var description: String { "`\(arguments.joined(separator: " "))` failed: \(output)" }
+  }
+
+  /// Runs a program found on PATH (or in the system directories) and returns what it printed;
+  /// throws ``Failed`` when it exits with a non-zero status.
+  @discardableResult
+  public static func run(_ arguments: [String]) throws -> String {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    var environment = ProcessInfo.processInfo.environment
+    environment["PATH"] =
+      (environment["PATH"].map { $0 + ":" } ?? "") + "/usr/sbin:/usr/bin:/sbin:/bin"
+    process.environment = environment
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    guard process.terminationStatus == 0 else { throw Failed(arguments: arguments, output: text) }
+    return text
+  }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Btrfs
+import Steward
+
+struct LayoutCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "layout",
+    abstract: "Save a filesystem's layout (devices, space info, chunks, block groups) as JSON.",
+    subcommands: [Save.self]
+  )
+
+  struct Save: ParsableCommand {
+    static let configuration = CommandConfiguration(
+      abstract: "Write a layout snapshot that `plan --layout` reads without root or btrfs."
+    )
+
+    @Argument(help: "The mountpoint, or any path on the filesystem.")
+    var path: String
+
+    @Option(name: .shortAndLong, help: "The file to write (replaced atomically).")
+    var output: String
+
+    func run() throws {
+      let layout = try withExitStatus { () throws(BtrfsError) in
+        try FileSystem(path: path).layout()
+      }
+      do {
+        try LayoutFile.write(layout, to: output)
+      } catch {
+        throw failure(.failure, error.description)
+      }
+      print(
+        "Saved \(layout.blockGroups.count) block groups of \(layout.fsid) to \(output).")
+    }
+  }
+}
