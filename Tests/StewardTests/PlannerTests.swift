@@ -226,7 +226,8 @@ struct PlannerTests {
       days: [.monday], start: TimeOfDay(hour: 1, minute: 0), end: TimeOfDay(hour: 5, minute: 0))
     let layout = F.layout([.data(1000), .data(10)], unallocated: 0)
     let date = try Date(instant, strategy: .iso8601)
-    let plan = try plan(layout, [rule(Selection(type: .data))], windows: [window], at: date)
+    let plan = try plan(
+      layout, [rule(Selection(type: .data, usageBelow: 50))], windows: [window], at: date)
     #expect(plan.outsideWindow == outside)
     #expect(plan.operations.count == 1)
   }
@@ -244,7 +245,7 @@ struct PlannerTests {
 
   @Test("the plan renders as a table and as JSON that reads back")
   func rendering() throws {
-    let layout = F.layout([.data(900), .data(100), .data(50)], unallocated: 1024)
+    let layout = F.layout([.data(900), .data(100), .data(50)], unallocated: 8192)
     let plan = try plan(
       layout,
       [
@@ -255,8 +256,8 @@ struct PlannerTests {
     let text = plan.rendered()
     #expect(
       text.contains(
-        "Relocate 50.00MiB, unallocated 1.00GiB → 2.00GiB (+1.00GiB), block groups 3 → 2"))
-    #expect(text.contains("  r: did not fire: unallocated 2.00GiB is not below 1% (40.96MiB)"))
+        "Relocate 50.00MiB, unallocated 8.00GiB → 9.00GiB (+1.00GiB), block groups 3 → 2"))
+    #expect(text.contains("  r: did not fire: unallocated 9.00GiB is not below 1% (112.64MiB)"))
     #expect(text.contains("max-runtime 2h is not predicted"))
     let decoder = JSONDecoder()
     decoder.dateDecodingStrategy = .iso8601

@@ -39,8 +39,11 @@ public enum LayoutFile {
   /// What went wrong, in words.
   private static func reason(_ error: any Error) -> String {
     switch error {
-    case DecodingError.dataCorrupted(let context), DecodingError.keyNotFound(_, let context),
-      DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
+    case DecodingError.keyNotFound(let key, let context):
+      let path = (context.codingPath + [key]).map { $0.intValue.map(String.init) ?? $0.stringValue }
+      return "missing key \(path.joined(separator: "."))"
+    case DecodingError.dataCorrupted(let context), DecodingError.typeMismatch(_, let context),
+      DecodingError.valueNotFound(_, let context):
       let path = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }
       return (path.isEmpty ? "" : path.joined(separator: ".") + ": ") + context.debugDescription
     case let error as CocoaError:

@@ -6,8 +6,6 @@ import Btrfs
 struct Pool {
   /// The type and profile bits every member has.
   let key: BlockGroupFlags
-  /// The logical length of a new chunk for this pool.
-  let chunkLength: UInt64
   /// Indices into ``SimulatedSpace/groups``, ascending.
   var members: [Int] = []
   /// Members before this position are gone or full.
@@ -24,9 +22,8 @@ struct Pool {
   /// How many members are alive.
   private(set) var liveCount = 0
 
-  init(key: BlockGroupFlags, chunkLength: UInt64) {
+  init(key: BlockGroupFlags) {
     self.key = key
-    self.chunkLength = chunkLength
   }
 
   /// The pool key of block-group flags: the type and profile bits only.

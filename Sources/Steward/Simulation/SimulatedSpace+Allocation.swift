@@ -4,8 +4,8 @@ extension SimulatedSpace {
   /// The kernel's stripe alignment (`BTRFS_STRIPE_LEN`): stripe lengths are multiples of it.
   static let stripeAlignment: UInt64 = 64 << 10
 
-  /// The chunks the pool at `pool` would get, in order, to hold `bytes` more: each of the pool's
-  /// chunk length, or less when unallocated space runs short, on the devices with the most
+  /// The chunks the pool at `pool` would get, in order, to hold `bytes` more: each of the type's
+  /// chunk length (see ``chunkLength(for:)``), or less when unallocated space runs short, on the devices with the most
   /// unallocated space, as the kernel picks them. Nothing is allocated yet.
   mutating func newChunks(holding bytes: UInt64, pool: Int) throws(OutOfSpace) -> [Chunk] {
     learnStripeEnds()
@@ -14,11 +14,11 @@ extension SimulatedSpace {
     var vaddr = nextVaddr
     var remaining = bytes
     var chunks: [Chunk] = []
+    let length = chunkLength(for: pools[pool].key)
     while remaining > 0 {
       guard
         let chunk = nextChunk(
-          flags: pools[pool].key, length: pools[pool].chunkLength, at: vaddr,
-          free: &free, offsets: &offsets)
+          flags: pools[pool].key, length: length, at: vaddr, free: &free, offsets: &offsets)
       else { throw OutOfSpace() }
       chunks.append(chunk)
       vaddr = chunk.vaddr + chunk.length

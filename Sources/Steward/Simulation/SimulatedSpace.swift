@@ -53,23 +53,30 @@ struct SimulatedSpace {
   /// The index of the pool of `key`, created empty when there is none yet.
   mutating func pool(for key: BlockGroupFlags) -> Int {
     if let index = poolIndex[key] { return index }
-    pools.append(Pool(key: key, chunkLength: chunkLength(for: key)))
+    pools.append(Pool(key: key))
     poolIndex[key] = pools.count - 1
     return pools.count - 1
   }
 
   /// The logical length of a new chunk of `key`'s type: the kernel's configured chunk size when the
-  /// layout has it, else the largest existing chunk of the type, else the kernel's default.
-  private func chunkLength(for key: BlockGroupFlags) -> UInt64 {
+  /// layout has it, else the largest existing chunk of the type, else the kernel's default; never
+  /// more than 10% of the filesystem, as the kernel caps it.
+  func chunkLength(for key: BlockGroupFlags) -> UInt64 {
     let type = key.type
-    if let configured = base.chunkSizes[type], configured > 0 { return configured }
     let largest = pools.filter { $0.key.type == type }.map(\.largestLength).max() ?? 0
-    if largest > 0 { return largest }
-    switch type {
-    case .data, .mixed: return 1 << 30
-    case .metadata: return 256 << 20
-    case .system: return 32 << 20
+    let wanted: UInt64
+    if let configured = base.chunkSizes[type], configured > 0 {
+      wanted = configured
+    } else if largest > 0 {
+      wanted = largest
+    } else {
+      switch type {
+      case .data, .mixed: wanted = 1 << 30
+      case .metadata: wanted = 256 << 20
+      case .system: wanted = 32 << 20
+      }
     }
+    return min(wanted, max(base.totalBytes / 10, Self.stripeAlignment))
   }
 
   /// Unallocated bytes over all devices now.
