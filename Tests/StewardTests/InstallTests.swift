@@ -1,0 +1,108 @@
+import Foundation
+import Testing
+
+/// `make install` end to end: a static release build (minutes), the installed tree, and the
+/// installed binary running without the Swift runtime.
+@Suite("make install")
+struct InstallTests {
+  static let enabled =
+    ToolRun.isCI || ProcessInfo.processInfo.environment["STEWARD_SLOW_TESTS"] == "1"
+
+  static let policies = [
+    "emergency-nearly-full.yaml", "laptop-on-ac.yaml", "nightly-compaction.yaml",
+    "weekly-gentle.yaml",
+  ]
+
+  /// Every file `make install` puts under DESTDIR with the default PREFIX.
+  static let installedFiles: Set<String> = Set(
+    [
+      "usr/local/bin/btrfs-steward",
+      "usr/local/lib/systemd/system/btrfs-steward@.service",
+      "usr/local/lib/systemd/system/btrfs-steward@.timer",
+      "usr/local/share/man/man1/btrfs-steward.1",
+      "usr/local/share/bash-completion/completions/btrfs-steward",
+      "usr/local/share/zsh/site-functions/_btrfs-steward",
+      "usr/local/share/fish/vendor_completions.d/btrfs-steward.fish",
+    ]
+      + policies.map { "usr/local/share/btrfs-steward/policies/\($0)" }
+      + policies.map { "etc/btrfs-steward/\($0)" })
+
+  @Test(
+    "make install STATIC=1 installs a binary that runs without Swift, units, policies, man page, completions",
+    .enabled(
+      if: enabled,
+      "slow (a static release build of several minutes): runs under CI=true or STEWARD_SLOW_TESTS=1"
+    ))
+  func installAndUninstall() throws {
+    let make = try #require(ToolRun.locate("make"), "make is missing: apt-get install make")
+    let destination = try ToolRun.temporaryDirectory("install")
+    defer { try? FileManager.default.removeItem(at: destination) }
+    let arguments = ["DESTDIR=\(destination.path)", "STATIC=1", "SCRATCH=.build-install"]
+    let root = ToolRun.repositoryRoot.path
+
+    let install = try ToolRun.run(make, ["install"] + arguments, in: root)
+    try #require(install.status == 0, "\(install.output)\n\(install.errors)")
+    #expect(try files(under: destination) == Self.installedFiles)
+    #expect(try mode(destination, "usr/local/bin/btrfs-steward") == 0o755)
+    #expect(try mode(destination, "var/lib/btrfs-steward") == 0o700)
+    let service = try String(
+      contentsOf: destination.appendingPathComponent(
+        "usr/local/lib/systemd/system/btrfs-steward@.service"), encoding: .utf8)
+    #expect(service.contains("\nExecStart=/usr/local/bin/btrfs-steward run --policy "))
+    let manual = try String(
+      contentsOf: destination.appendingPathComponent("usr/local/share/man/man1/btrfs-steward.1"),
+      encoding: .utf8)
+    #expect(manual.contains(".Nm btrfs-steward"))
+    #expect(manual.contains("install-timer"))
+
+    let binary = destination.appendingPathComponent("usr/local/bin/btrfs-steward").path
+    let bare = ["-i", "PATH=/usr/bin:/bin", "LD_LIBRARY_PATH=", binary]
+    let help = try ToolRun.run("/usr/bin/env", bare + ["--help"])
+    #expect(help.status == 0, "\(help.errors)")
+    #expect(help.output.contains("USAGE: btrfs-steward"))
+    let installedPolicies = Self.policies.map {
+      destination.appendingPathComponent("usr/local/share/btrfs-steward/policies/\($0)").path
+    }
+    let validate = try ToolRun.run("/usr/bin/env", bare + ["validate"] + installedPolicies)
+    #expect(validate.status == 0, "\(validate.output)\n\(validate.errors)")
+    let ldd = try ToolRun.run("/usr/bin/ldd", [binary])
+    #expect(ldd.status == 0)
+    #expect(!ldd.output.contains("libswift"), "\(ldd.output)")
+    #expect(!ldd.output.contains("libFoundation"), "\(ldd.output)")
+    #expect(ldd.output.contains("libyaml"), "\(ldd.output)")
+
+    // A policy the administrator edited survives a second install.
+    let edited = destination.appendingPathComponent("etc/btrfs-steward/nightly-compaction.yaml")
+    try Data("# mine\n".utf8).write(to: edited)
+    let again = try ToolRun.run(make, ["install"] + arguments, in: root)
+    try #require(again.status == 0, "\(again.output)\n\(again.errors)")
+    #expect(try String(contentsOf: edited, encoding: .utf8) == "# mine\n")
+
+    // Uninstall leaves the administrator's policies and the state directory.
+    let uninstall = try ToolRun.run(make, ["uninstall"] + arguments, in: root)
+    try #require(uninstall.status == 0, "\(uninstall.output)\n\(uninstall.errors)")
+    #expect(try files(under: destination) == Set(Self.policies.map { "etc/btrfs-steward/\($0)" }))
+    #expect(FileManager.default.fileExists(atPath: destination.path + "/var/lib/btrfs-steward"))
+  }
+
+  /// The regular files under `directory`, relative to it.
+  private func files(under directory: URL) throws -> Set<String> {
+    let base = directory.standardizedFileURL.path + "/"
+    var found: Set<String> = []
+    let enumerator = FileManager.default.enumerator(
+      at: directory, includingPropertiesForKeys: [.isRegularFileKey])
+    while let url = enumerator?.nextObject() as? URL {
+      guard try url.resourceValues(forKeys: [.isRegularFileKey]).isRegularFile == true else {
+        continue
+      }
+      found.insert(String(url.standardizedFileURL.path.dropFirst(base.count)))
+    }
+    return found
+  }
+
+  private func mode(_ directory: URL, _ path: String) throws -> Int? {
+    let attributes = try FileManager.default.attributesOfItem(
+      atPath: directory.appendingPathComponent(path).path)
+    return (attributes[.posixPermissions] as? NSNumber)?.intValue
+  }
+}
