@@ -1,0 +1,115 @@
+import ArgumentParser
+import Btrfs
+import Foundation
+import Steward
+
+/// Times how fast a run stops on SIGTERM, against the time the kernel needs to finish the block
+/// group in flight, and the executor's own CPU time per operation.
+struct StopLatencyBenchmark: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "stop-latency",
+    abstract:
+      "Time from SIGTERM to a clean exit, beside the kernel's time to finish the block group in flight.",
+    discussion: """
+      Builds a scratch filesystem whose data lies in many small extents (so one block group takes \
+      the kernel a second or so), starts `btrfs-steward run`, and --trials times: waits until the \
+      kernel relocates, sends SIGTERM, and records when the kernel stopped running (the block group \
+      in flight finished and the balance paused) and when the process exited (journal flushed); \
+      then the next run carries on. Finally one uninterrupted run's CPU time per operation.
+      """
+  )
+
+  @Option(help: "How many SIGTERM trials.")
+  var trials = 3
+
+  func run() throws {
+    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+      .appendingPathComponent("btrfs-steward").path
+    let image = try ScratchImage(size: "3G", prefix: "steward-bench")
+    defer { image.remove() }
+    print("Writing 2 GiB in 64 KiB files and deleting about half…")
+    try image.fragment(fileCount: 120, fileSize: 16 << 20, seed: 3, pieceSize: 64 << 10)
+    let policy = image.directory.appendingPathComponent("policy.yaml").path
+    try """
+    version: 1
+    name: stop-latency
+    rules:
+      - name: compact
+        select: { type: data, usage-below: 95% }
+    """.write(toFile: policy, atomically: true, encoding: .utf8)
+    let arguments = [
+      "run", "--policy", policy, "--state-dir",
+      image.directory.appendingPathComponent("state").path,
+      "--runtime-dir", image.directory.appendingPathComponent("run").path, image.mountpoint,
+    ]
+    let fileSystem = try FileSystem(path: image.mountpoint)
+
+    print("")
+    print("trial  kernel finished block group  process exited  exit overhead")
+    for trial in 1...trials {
+      let process = try start(executable, arguments)
+      guard try waitUntil(timeout: 120, { try fileSystem.balanceProgress()?.isRunning == true })
+      else {
+        process.waitUntilExit()
+        print("  \(trial)  (the run ended before a relocation could be interrupted)")
+        break
+      }
+      let signalled = DispatchTime.now().uptimeNanoseconds
+      kill(process.processIdentifier, SIGTERM)
+      _ = try waitUntil(timeout: 120, { try fileSystem.balanceProgress()?.isRunning != true })
+      let kernelStopped = DispatchTime.now().uptimeNanoseconds
+      process.waitUntilExit()
+      let exited = DispatchTime.now().uptimeNanoseconds
+      print(
+        "  \(trial)    \(milliseconds(Double(kernelStopped - signalled) / 1e9).padding(toLength: 28, withPad: " ", startingAt: 0)) "
+          + "\(milliseconds(Double(exited - signalled) / 1e9).padding(toLength: 15, withPad: " ", startingAt: 0)) "
+          + "\(milliseconds(Double(exited - kernelStopped) / 1e9))  (exit status \(process.terminationStatus))"
+      )
+    }
+
+    var before = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &before)
+    let finisher = try start(executable, arguments)
+    finisher.waitUntilExit()
+    var after = rusage()
+    getrusage(RUSAGE_CHILDREN.rawValue, &after)
+    let journal = try JournalFile(
+      stateDirectory: image.directory.appendingPathComponent("state").path,
+      fsid: fileSystem.info().fsid)
+    let operations = try journal.read().records.filter {
+      if case .operationFinished = $0.event { true } else { false }
+    }.count
+    let user = seconds(after.ru_utime) - seconds(before.ru_utime)
+    let system = seconds(after.ru_stime) - seconds(before.ru_stime)
+    let finishing = max(operations - trials, 1)
+    print("")
+    print(
+      "Finishing run: \(milliseconds(user)) user CPU (the executor's own code), "
+        + "\(milliseconds(system)) system CPU (mostly the kernel relocating inside the balance "
+        + "ioctl), for about \(finishing) operations: \(milliseconds(user / Double(finishing))) "
+        + "user CPU per operation")
+  }
+
+  private func start(_ executable: String, _ arguments: [String]) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+  }
+
+  private func waitUntil(timeout: Double, _ condition: () throws -> Bool) throws -> Bool {
+    let deadline = Date().addingTimeInterval(timeout)
+    while Date() < deadline {
+      if try condition() { return true }
+      usleep(1_000)
+    }
+    return false
+  }
+
+  private func seconds(_ time: timeval) -> Double {
+    Double(time.tv_sec) + Double(time.tv_usec) / 1e6
+  }
+}
