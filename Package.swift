@@ -54,7 +54,7 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
-    .testTarget(name: "BtrfsTests", dependencies: ["Btrfs"]),
+    .testTarget(name: "BtrfsTests", dependencies: ["Btrfs", "CBtrfs"]),
     .testTarget(name: "StewardTests", dependencies: ["Steward", "Btrfs"]),
     .testTarget(
       name: "IntegrationTests",
