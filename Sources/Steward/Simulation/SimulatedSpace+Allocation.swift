@@ -5,8 +5,8 @@ extension SimulatedSpace {
   static let stripeAlignment: UInt64 = 64 << 10
 
   /// The chunks the pool at `pool` would get, in order, to hold `bytes` more: each of the type's
-  /// chunk length (see ``chunkLength(for:)``), or less when unallocated space runs short, on the devices with the most
-  /// unallocated space, as the kernel picks them. Nothing is allocated yet.
+  /// chunk length (see ``chunkLength(for:)``), or less when unallocated space runs short, on the
+  /// devices with the most unallocated space, as the kernel picks them. Nothing is allocated yet.
   mutating func newChunks(holding bytes: UInt64, pool: Int) throws(OutOfSpace) -> [Chunk] {
     learnStripeEnds()
     var free = devices.map(\.unallocatedBytes)
