@@ -23,4 +23,10 @@ struct BtrfsSteward: ParsableCommand {
       SystemdCommand.self,
     ]
   )
+
+  /// Sets up logging (journald priorities under systemd), then parses and runs the command.
+  static func main() {
+    StewardLogHandler.bootstrap(level: .info)
+    main(nil)
+  }
 }

@@ -29,6 +29,12 @@ struct RunCommand: ParsableCommand {
   @Flag(help: "Wait for locks and other exclusive operations instead of refusing.")
   var wait = false
 
+  @Option(
+    help: ArgumentHelp(
+      "Write the runs' figures to this file for Prometheus' node_exporter textfile collector.",
+      valueName: "file"))
+  var metricsFile: String?
+
   @OptionGroup var state: StateOptions
   @OptionGroup var output: OutputOptions
 
@@ -44,7 +50,8 @@ struct RunCommand: ParsableCommand {
       return
     }
     try requireRoot()
-    let driver = RunDriver(json: output.json, state: state, wait: wait)
+    let driver = RunDriver(
+      json: output.json, state: state, wait: wait, metricsFile: metricsFile)
     var status = ExitStatus.success
     var visited: Set<String> = []
     for path in targets {

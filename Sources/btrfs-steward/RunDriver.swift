@@ -5,17 +5,21 @@ import Steward
 
 /// Prepares and executes runs, one filesystem at a time, with one set of stop requests fed by
 /// signals: what `run` and `resume` share.
-struct RunDriver {
+final class RunDriver {
   let reporter: RunReporter
   let state: StateOptions
   let wait: Bool
   let stops = StopRequests()
   private let signals: SignalStops
+  /// Where the runs' figures go for Prometheus' textfile collector, if anywhere.
+  private let metricsFile: MetricsFile?
+  private var snapshots: [MetricsSnapshot] = []
 
-  init(json: Bool, state: StateOptions, wait: Bool) {
+  init(json: Bool, state: StateOptions, wait: Bool, metricsFile: String? = nil) {
     reporter = RunReporter(json: json)
     self.state = state
     self.wait = wait
+    self.metricsFile = metricsFile.map { MetricsFile(path: $0) }
     signals = SignalStops(stops)
   }
 
@@ -45,16 +49,32 @@ struct RunDriver {
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
       stops: stops, observe: reporter.handle)
+    let started = Date()
+    let end: RunEnd
     do {
-      return try executor.execute(
-        prepared.plan, policyPath: loaded.path, continuing: prepared.continuing
-      ).exitStatus
+      end = try executor.execute(
+        prepared.plan, policyPath: loaded.path, continuing: prepared.continuing)
     } catch {
       printError("\(path): \(error)")
       return error.exitStatus
     }
+    record(
+      MetricsSnapshot(
+        fsid: fsid, mountpoint: path, policy: loaded.policy.name, end: end,
+        durationSeconds: Date().timeIntervalSince(started), finishedAt: Date()))
+    return end.exitStatus
   }
 
+  /// Adds a run's figures to the metrics file (all filesystems of this invocation), if one is set.
+  private func record(_ snapshot: MetricsSnapshot) {
+    guard let metricsFile else { return }
+    snapshots.append(snapshot)
+    do {
+      try metricsFile.write(snapshots)
+    } catch {
+      printError("cannot write the metrics file: \(error)")
+    }
+  }
 }
 
 /// Exits with the not-permitted status unless running as root.

@@ -1,5 +1,6 @@
 import Btrfs
 import Foundation
+import Logging
 import Steward
 import Synchronization
 
@@ -13,7 +14,19 @@ final class RunReporter: Sendable {
   }
 
   private let style: Style
-  private let lastDraw = Mutex<Double>(0)
+  private let logger = Logger(label: "btrfs-steward")
+  private let state = Mutex(Progress())
+
+  /// What the live line and the ETA are computed from.
+  private struct Progress {
+    var remainingBytes: [Int: UInt64] = [:]
+    var relocatedBytes: UInt64 = 0
+    var relocationSeconds: Double = 0
+    var unallocated: UInt64 = 0
+    var lastDraw: Double = 0
+    var position = 0
+    var total = 0
+  }
 
   init(json: Bool) {
     style = json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .lines)
@@ -31,48 +44,93 @@ final class RunReporter: Sendable {
     if style == .json {
       write(JSONLine(event: "note", message: text))
     } else {
-      say(text)
+      emit(.notice, text)
     }
   }
 
   private func emitText(_ event: ExecutionEvent) {
+    let clear = style == .terminal ? "\r\u{1B}[K" : ""
     switch event {
     case .runStarting(let plan, let carriedOn, let done):
+      state.withLock { progress in
+        progress.total = plan.operations.count
+        progress.unallocated = plan.layout.unallocatedBytes
+        for operation in plan.operations {
+          progress.remainingBytes[operation.index] = operation.target.used
+        }
+      }
       let verb = carriedOn ? "Carrying on" : "Starting"
-      say(
+      emit(
+        .notice,
         "\(verb) run of policy '\(plan.policyName)' on \(plan.mountpoint ?? plan.fsid): "
           + "\(plan.operations.count) operations\(carriedOn ? ", \(done) already done" : "")")
     case .operationStarting(let operation, let position, let total, let resumed):
+      state.withLock { $0.position = position }
       if style == .lines {
-        say(
+        emit(
+          .info,
           "[\(position)/\(total)] \(resumed ? "resuming" : "relocating") \(describe(operation))")
       }
-    case .operationProgress(let operation, let progress, let elapsed):
-      guard style == .terminal else { return }
-      let shouldDraw = lastDraw.withLock { last in
-        guard elapsed - last >= 0.5 || elapsed < last else { return false }
-        last = elapsed
-        return true
-      }
-      if shouldDraw {
-        let line =
-          "  #\(operation.index) \(describe(operation)) — \(String(format: "%.0f", elapsed))s, "
-          + "kernel: \(progress.statistics.completed)/\(progress.statistics.expected) block groups"
-        FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line).utf8))
-      }
+    case .operationProgress(let operation, _, let elapsed):
+      guard style == .terminal, let line = liveLine(operation, elapsed: elapsed) else { return }
+      FileHandle.standardOutput.write(Data((clear + line).utf8))
     case .operationFinished(let operation, let result, let elapsed):
-      let prefix = style == .terminal ? "\r\u{1B}[K" : ""
-      say(
-        prefix + "  #\(operation.index) \(outcome(result)) in \(String(format: "%.1f", elapsed))s")
+      let position = state.withLock { progress in
+        progress.remainingBytes[operation.index] = nil
+        if case .relocated(let bytes, let unallocated) = result {
+          progress.relocatedBytes += bytes
+          progress.relocationSeconds += elapsed
+          progress.unallocated = unallocated
+        }
+        return "[\(progress.position)/\(progress.total)]"
+      }
+      let level: Logger.Level =
+        switch result {
+        case .relocated: .notice
+        case .skipped: .info
+        case .noSpace, .failed: .error
+        }
+      emit(
+        level,
+        clear
+          + "\(position) #\(operation.index) \(outcome(result)) in \(String(format: "%.1f", elapsed))s"
+      )
     case .stopping(let request):
-      let prefix = style == .terminal ? "\r\u{1B}[K" : ""
       switch request {
       case .pause(let reason):
-        say(prefix + "Pausing: \(reason) (the block group in flight finishes first)")
-      case .cancel(let reason): say(prefix + "Cancelling: \(reason)")
+        emit(.warning, clear + "Pausing: \(reason) (the block group in flight finishes first)")
+      case .cancel(let reason): emit(.warning, clear + "Cancelling: \(reason)")
       }
     case .runEnded(let end):
-      say(summary(end))
+      emit(end.exitStatus == .success ? .notice : .warning, summary(end))
+    }
+  }
+
+  /// The terminal's live line: operation i/n, the block group, bytes moved so far, unallocated
+  /// space, and an ETA from the relocation speed measured so far (at most twice a second).
+  private func liveLine(_ operation: PlannedOperation, elapsed: Double) -> String? {
+    state.withLock { progress in
+      guard elapsed - progress.lastDraw >= 0.5 || elapsed < progress.lastDraw else { return nil }
+      progress.lastDraw = elapsed
+      var line =
+        "[\(progress.position)/\(progress.total)] \(describe(operation)) \(String(format: "%.0f", elapsed))s"
+        + " · moved \(ByteCount(progress.relocatedBytes)) · unallocated \(ByteCount(progress.unallocated))"
+      if progress.relocationSeconds > 0, progress.relocatedBytes > 0 {
+        let speed = Double(progress.relocatedBytes) / progress.relocationSeconds
+        let left = Double(progress.remainingBytes.values.reduce(0, +)) / speed - elapsed
+        line += " · ETA \(Int(max(left, 0)))s"
+      }
+      return line
+    }
+  }
+
+  /// Writes a line: to standard output on a terminal, through the logger (standard error, with
+  /// journald priorities under systemd) otherwise.
+  private func emit(_ level: Logger.Level, _ line: String) {
+    if style == .lines {
+      logger.log(level: level, "\(line)")
+    } else {
+      say(line)
     }
   }
 
