@@ -82,7 +82,9 @@ struct StatusCommand: ParsableCommand {
       fsid: layout.fsid, mountpoint: path, balance: balance,
       kernelBalance: current.kernelBalance, kernelBalanceIsOurs: current.kernelBalanceIsOurs,
       exclusiveOperation: current.exclusiveOperation.description,
-      run: current.lastRun.map { runReport($0, alive: current.runProcessAlive) },
+      run: current.lastRun.map {
+        runReport($0, alive: current.runProcessAlive, unallocatedNow: layout.unallocatedBytes)
+      },
       reclaim: try withExitStatus { () throws(BtrfsError) in
         try target.fileSystem.sysfs().reclaimSettings()
       },
@@ -90,8 +92,7 @@ struct StatusCommand: ParsableCommand {
       histograms: UsageReport(layout).histograms)
   }
 
-  private func runReport(_ run: RunHistory, alive: Bool) -> RunReport {
-    let results = Array(run.results.values)
+  private func runReport(_ run: RunHistory, alive: Bool, unallocatedNow: UInt64) -> RunReport {
     var standing: String
     var reason: String?
     var summary: RunSummary?
@@ -108,15 +109,14 @@ struct StatusCommand: ParsableCommand {
       reason = done.ending.rawValue
       summary = done
     }
+    let soFar = summary ?? run.summarySoFar(.completed, unallocatedNow: unallocatedNow)
     return RunReport(
       id: run.id, policy: run.plan.policyName, policyPath: run.policyPath,
       startedAt: run.startedAt, lastRecordAt: run.lastRecordAt, standing: standing, reason: reason,
-      processAlive: alive, operations: run.plan.operations.count,
-      relocated: results.filter(\.isRelocated).count,
-      skipped: results.filter { if case .skipped = $0 { true } else { false } }.count,
-      failed: results.filter { if case .skipped = $0 { false } else { !$0.isRelocated } }.count,
-      left: run.plan.operations.count - run.results.count, relocatedBytes: run.relocatedBytes,
-      unallocatedBefore: run.plan.outcome.unallocatedBefore, summary: summary)
+      processAlive: alive, operations: run.plan.operations.count, relocated: soFar.relocated,
+      skipped: soFar.skipped, failed: soFar.failed, left: soFar.left,
+      relocatedBytes: soFar.relocatedBytes, unallocatedBefore: soFar.unallocatedBefore,
+      summary: summary)
   }
 
   private func render(_ report: Report) -> String {

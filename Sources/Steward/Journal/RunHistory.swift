@@ -47,12 +47,7 @@ public struct RunHistory: Hashable, Sendable {
   }
 
   /// Used bytes moved by its finished operations.
-  public var relocatedBytes: UInt64 {
-    results.values.reduce(0) { total, result in
-      if case .relocated(let bytes, _) = result { return total + bytes }
-      return total
-    }
-  }
+  public var relocatedBytes: UInt64 { RunTally(results: results).relocatedBytes }
 }
 
 /// Replays journal records into run histories.
@@ -100,5 +95,13 @@ public enum JournalReplay {
       run.standing = .finished(summary)
       run.inFlight = nil
     }
+  }
+}
+
+extension RunHistory {
+  /// What the run has done so far, as a summary with `ending`, unallocated space being
+  /// `unallocatedNow`.
+  public func summarySoFar(_ ending: RunEnding, unallocatedNow: UInt64) -> RunSummary {
+    RunTally(results: results).summary(ending, plan: plan, unallocatedAfter: unallocatedNow)
   }
 }
