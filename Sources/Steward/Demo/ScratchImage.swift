@@ -1,3 +1,4 @@
+import Btrfs
 import Foundation
 
 /// A sparse btrfs image of btrfs-steward's own (for the demo and the benchmarks), loop-mounted in a
@@ -36,7 +37,12 @@ public final class ScratchImage {
   }
 
   /// Unmounts, detaches and deletes the image.
+  /// Runs on it leave btrfsmaintenance's lock file for its fsid in /run; it goes too.
   public func remove() {
+    let fsid = try? FileSystem(path: mountpoint).info().fsid
+    defer {
+      if let fsid { unlink("/run/btrfs-maintenance-running." + fsid) }
+    }
     _ = try? Command.run(["btrfs", "balance", "cancel", mountpoint])
     if (try? Command.run(["umount", mountpoint])) == nil {
       _ = try? Command.run(["umount", "-l", mountpoint])
