@@ -76,17 +76,6 @@ public final class TreeSearch {
     return lastKey
   }
 
-  /// The bytes of the item with exactly this key, passed to `body`, or `nil` when there is none.
-  public func item<Result>(
-    in tree: UInt64, at key: TreeKey,
-    _ body: (UnsafeRawBufferPointer) throws(BtrfsError) -> Result
-  ) throws(BtrfsError) -> Result? {
-    guard try search(tree: tree, from: key, through: key, maxItems: 1) == 1 else { return nil }
-    let item = buffer + Self.headerSize
-    let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
-    return try body(UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
-  }
-
   /// One TREE_SEARCH_V2 ioctl; returns the number of items the kernel put in the buffer.
   private func search(
     tree: UInt64, from first: TreeKey, through last: TreeKey, maxItems: UInt32
