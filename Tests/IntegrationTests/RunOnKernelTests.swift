@@ -75,6 +75,7 @@ struct RunOnKernelTests {
         if case .operationResumed(inFlight) = $0.event { true } else { false }
       }
       #expect(resumed.count == 1)
+      #expect(finished.results[inFlight]?.isRelocated == true, "the resumed operation relocated")
     }
   }
 

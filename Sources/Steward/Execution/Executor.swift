@@ -199,11 +199,13 @@ private final class Session {
     let elapsed = Date().timeIntervalSince(started)
     switch outcome! {
     case .success(.completed(let statistics)):
-      // The kernel's own count says whether it relocated the block group: its address alone cannot,
-      // as a chunk allocated later may reuse the address of one that was removed.
+      // The kernel's own count says whether it relocated the block group (its address alone cannot:
+      // a chunk allocated later may reuse the address of a removed one). A resumed balance counts
+      // from zero again, and the block group in flight when it paused was finished before the
+      // pause: then the address being gone is what tells.
       let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       let result: OperationResult =
-        statistics.completed > 0
+        statistics.completed > 0 || layout.blockGroup(at: operation.target.vaddr) == nil
         ? .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes)
         : .skipped(
           reason: "the kernel left it in place (pinned by a swapfile or a scrub, or unmovable)")
