@@ -14,14 +14,20 @@ struct MinHeap<Element: Comparable> {
 
   var isEmpty: Bool { elements.isEmpty }
 
+  /// The smallest element, left in place.
+  var first: Element? { elements.first }
+
   mutating func push(_ element: Element) {
     elements.append(element)
-    var child = elements.count - 1
-    while child > 0 {
-      let parent = (child - 1) / 2
-      guard elements[child] < elements[parent] else { break }
-      elements.swapAt(child, parent)
-      child = parent
+    elements.withUnsafeMutableBufferPointer { elements in
+      var child = elements.count - 1
+      while child > 0 {
+        let parent = (child - 1) / 2
+        guard element < elements[parent] else { break }
+        elements[child] = elements[parent]
+        child = parent
+      }
+      elements[child] = element
     }
   }
 
@@ -34,17 +40,23 @@ struct MinHeap<Element: Comparable> {
     return smallest
   }
 
+  /// Moves the element at `start` down until neither child is smaller, shifting smaller children up
+  /// into the hole instead of swapping.
   private mutating func siftDown(from start: Int) {
-    var parent = start
-    while true {
-      let left = 2 * parent + 1
-      let right = left + 1
-      var smallest = parent
-      if left < elements.count, elements[left] < elements[smallest] { smallest = left }
-      if right < elements.count, elements[right] < elements[smallest] { smallest = right }
-      guard smallest != parent else { return }
-      elements.swapAt(parent, smallest)
-      parent = smallest
+    elements.withUnsafeMutableBufferPointer { elements in
+      let count = elements.count
+      guard start < count else { return }
+      let element = elements[start]
+      var parent = start
+      while true {
+        var child = 2 * parent + 1
+        guard child < count else { break }
+        if child + 1 < count, elements[child + 1] < elements[child] { child += 1 }
+        guard elements[child] < element else { break }
+        elements[parent] = elements[child]
+        parent = child
+      }
+      elements[parent] = element
     }
   }
 }

@@ -136,9 +136,12 @@ struct PlanningRun {
   private mutating func relocate(_ index: Int, rule: Rule) -> RelocationResult {
     let group = space.groups[index]
     let arguments = BalanceArguments.relocating(group)
-    let targets = space.selection(arguments)
-    precondition(targets.map(\.index) == [index], "a vrange balance selects its block group alone")
-    var batch = RelocationBatch([index], in: space)
+    // The planner knows its block group: the generic filter evaluation only checks, in debug
+    // builds, that the arguments the kernel will get select exactly that one.
+    assert(
+      space.selection(arguments).map(\.index) == [index],
+      "a vrange balance selects its block group alone")
+    var batch = RelocationBatch(soleMember: index, in: space)
     do {
       let chunks = try space.chunksNeeded(relocating: index, to: group.profile, in: batch)
       let allocated = chunks.reduce(UInt64(0)) { $0 + $1.stripeLength * UInt64($1.stripes.count) }
@@ -161,9 +164,9 @@ struct PlanningRun {
   /// Why one of `rule`'s goals holds now, or `nil` when none does.
   private func metGoal(_ rule: Rule) -> String? {
     let unallocated = space.unallocatedBytes
-    for goal in rule.until {
-      let (holds, reason) = goal.evaluate(unallocated: unallocated, totalBytes: totalBytes)
-      if holds { return reason }
+    // Checked after every operation: the reason, in words, is only built for a goal that holds.
+    for goal in rule.until where goal.holds(unallocated: unallocated, totalBytes: totalBytes) {
+      return goal.evaluate(unallocated: unallocated, totalBytes: totalBytes).reason
     }
     return nil
   }

@@ -18,6 +18,14 @@ extension Trigger {
 }
 
 extension Goal {
+  /// Whether the goal holds with `unallocated` bytes free on a filesystem of `totalBytes`, as
+  /// ``evaluate(unallocated:totalBytes:)`` says, without putting the reason in words.
+  func holds(unallocated: UInt64, totalBytes: UInt64) -> Bool {
+    switch self {
+    case .unallocatedAbove(let amount): unallocated >= amount.bytes(ofTotal: totalBytes)
+    }
+  }
+
   /// Whether the goal holds with `unallocated` bytes free on a filesystem of `totalBytes`, and why
   /// in words: `unallocated 12.00GiB is at least 20% (10.00GiB)`.
   func evaluate(unallocated: UInt64, totalBytes: UInt64) -> (holds: Bool, reason: String) {

@@ -30,7 +30,7 @@ extension SimulatedSpace {
     var reported = Set<Int>()
     var entries: [SpaceInfo] = []
     for entry in base.spaceInfo {
-      guard !entry.isGlobalReserve, let index = poolIndex[Pool.key(entry.flags)] else {
+      guard !entry.isGlobalReserve, let index = poolIndex(Pool.key(entry.flags)) else {
         entries.append(entry)
         continue
       }

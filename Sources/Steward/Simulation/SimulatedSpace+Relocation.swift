@@ -2,32 +2,74 @@ import Btrfs
 
 /// The block groups one balance relocates: none of them receives bytes relocated from another, as the
 /// kernel never writes into the block groups it is relocating.
+///
+/// A batch of one block group (every operation the planner simulates) is kept without hashing: its
+/// member is held apart from the set larger batches use, and per-pool figures live in small arrays
+/// indexed by pool.
 struct RelocationBatch {
-  /// Indices of the batch's block groups.
-  private(set) var members: Set<Int>
+  /// The member of a batch of one.
+  private var soleMember: Int?
+  /// The members of a batch of more than one.
+  private var members: Set<Int> = []
   /// Per pool index: free bytes of the batch's live members in that pool, which relocated bytes
-  /// cannot use.
-  private var excludedFree: [Int: UInt64] = [:]
-  /// Per pool index: where the next fill starts scanning. Members before it that are not in the
-  /// batch are gone or full.
-  var scanPositions: [Int: Int] = [:]
+  /// cannot use (pools past the end have none).
+  private var excludedFree: [UInt64] = []
+  /// Per pool index: where the next fill starts scanning (pools past the end start at 0). Members
+  /// before it that are not in the batch are gone or full.
+  private var scanPositions: [Int] = []
 
   /// A batch of the block groups at `members` in `space`.
   init(_ members: some Sequence<Int>, in space: SimulatedSpace) {
-    self.members = Set(members)
-    for index in self.members {
-      let pool = space.poolIndex[Pool.key(space.groups[index].flags)]!
-      excludedFree[pool, default: 0] += space.groups[index].free
+    let unique = Set(members)
+    if unique.count == 1 {
+      soleMember = unique.first
+    } else {
+      self.members = unique
     }
+    for index in unique { exclude(index, in: space) }
+  }
+
+  /// A batch of the block group at `index` alone.
+  init(soleMember index: Int, in space: SimulatedSpace) {
+    soleMember = index
+    exclude(index, in: space)
+  }
+
+  private mutating func exclude(_ index: Int, in space: SimulatedSpace) {
+    let group = space.groups[index]
+    let pool = space.poolIndex(Pool.key(group.flags))!
+    if excludedFree.count <= pool {
+      excludedFree.append(contentsOf: repeatElement(0, count: pool + 1 - excludedFree.count))
+    }
+    excludedFree[pool] += group.free
+  }
+
+  /// Whether the block group at `index` is (still) in the batch.
+  func contains(_ index: Int) -> Bool {
+    soleMember == index || (!members.isEmpty && members.contains(index))
   }
 
   /// Free bytes of the batch's live members in the pool at `pool`.
-  func excludedFree(in pool: Int) -> UInt64 { excludedFree[pool] ?? 0 }
+  func excludedFree(in pool: Int) -> UInt64 { pool < excludedFree.count ? excludedFree[pool] : 0 }
+
+  /// Where the next fill of the pool at `pool` starts scanning.
+  func scanPosition(in pool: Int) -> Int { pool < scanPositions.count ? scanPositions[pool] : 0 }
+
+  mutating func setScanPosition(_ position: Int, in pool: Int) {
+    if scanPositions.count <= pool {
+      scanPositions.append(contentsOf: repeatElement(0, count: pool + 1 - scanPositions.count))
+    }
+    scanPositions[pool] = position
+  }
 
   /// Forgets a member that has been relocated.
   mutating func remove(_ index: Int, free: UInt64, pool: Int) {
-    members.remove(index)
-    excludedFree[pool]? -= free
+    if soleMember == index {
+      soleMember = nil
+    } else {
+      members.remove(index)
+    }
+    if pool < excludedFree.count { excludedFree[pool] -= free }
   }
 }
 
@@ -61,7 +103,7 @@ extension SimulatedSpace {
       _ = append(chunk)
     }
     pour(group.used, into: destination, batch: &batch)
-    batch.remove(index, free: group.free, pool: poolIndex[Pool.key(group.flags)]!)
+    batch.remove(index, free: group.free, pool: poolIndex(Pool.key(group.flags))!)
     remove(index)
   }
 
@@ -74,13 +116,13 @@ extension SimulatedSpace {
       cursor += 1
     }
     pools[pool].cursor = cursor
-    var position = max(batch.scanPositions[pool] ?? 0, cursor)
+    var position = max(batch.scanPosition(in: pool), cursor)
     var remaining = bytes
     while remaining > 0 {
       precondition(position < members.count, "relocated bytes overflow their pool")
       let member = members[position]
       let free = groups[member].free
-      if isAlive[member], free > 0, !batch.members.contains(member) {
+      if isAlive[member], free > 0, !batch.contains(member) {
         let taken = min(free, remaining)
         groups[member].used += taken
         pools[pool].filled(taken)
@@ -90,6 +132,6 @@ extension SimulatedSpace {
         position += 1
       }
     }
-    batch.scanPositions[pool] = position
+    batch.setScanPosition(position, in: pool)
   }
 }

@@ -18,10 +18,8 @@ struct SimulatedSpace {
   var createdChunks: [Chunk] = []
   /// How many block groups exist now.
   var liveCount: Int
-  /// The pools, one per type and profile.
+  /// The pools, one per type and profile (a handful: found by a scan, not hashed).
   var pools: [Pool] = []
-  /// The index in ``pools`` of each type and profile.
-  var poolIndex: [BlockGroupFlags: Int] = [:]
   /// Every device's size and allocation now.
   var devices: [SimulatedDevice]
   /// The logical address the next created block group gets.
@@ -52,10 +50,14 @@ struct SimulatedSpace {
 
   /// The index of the pool of `key`, created empty when there is none yet.
   mutating func pool(for key: BlockGroupFlags) -> Int {
-    if let index = poolIndex[key] { return index }
+    if let index = poolIndex(key) { return index }
     pools.append(Pool(key: key))
-    poolIndex[key] = pools.count - 1
     return pools.count - 1
+  }
+
+  /// The index in ``pools`` of the pool of `key`, if there is one.
+  func poolIndex(_ key: BlockGroupFlags) -> Int? {
+    pools.firstIndex { $0.key == key }
   }
 
   /// The logical length of a new chunk of `key`'s type: the kernel's configured chunk size when the
@@ -132,7 +134,7 @@ struct SimulatedSpace {
     let group = groups[index]
     isAlive[index] = false
     liveCount -= 1
-    pools[poolIndex[Pool.key(group.flags)]!].remove(group)
+    pools[poolIndex(Pool.key(group.flags))!].remove(group)
     let chunk = chunk(index)
     let stripeLength = chunk.stripeLength
     for stripe in chunk.stripes {
