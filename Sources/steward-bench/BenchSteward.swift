@@ -10,6 +10,9 @@ struct BenchSteward: ParsableCommand {
       Commands that build filesystems need root, loop devices and btrfs-progs; they build their own
       sparse images in a temporary directory and always clean up.
       """,
-    subcommands: [LayoutReadBenchmark.self, PlanBenchmark.self, StopLatencyBenchmark.self]
+    subcommands: [
+      LayoutReadBenchmark.self, PlanBenchmark.self, StopLatencyBenchmark.self,
+      CompactionBenchmark.self,
+    ]
   )
 }

@@ -1,0 +1,197 @@
+import Btrfs
+import Foundation
+import Steward
+
+/// The compaction benchmark's result: the image, every contender's outcome (btrfs-steward first)
+/// and the targets, as printed and as written to JSON.
+struct CompactionReport: Codable {
+  /// The filesystem every contender started from.
+  var image: ImageFacts
+  /// The `usage` threshold of the least-used contenders and of `-dusage`.
+  var usageThreshold: Int
+  /// btrfs-steward's goal, `unallocated-above`, in bytes: what python-btrfs ended with.
+  var stewardGoal: UInt64
+  /// btrfs-steward's policy.
+  var stewardPolicy: String
+  /// The passes btrfsmaintenance's installed configuration asks for.
+  var btrfsMaintenancePasses: [String]
+  var contenders: [ContenderOutcome]
+  var targets: [TargetOutcome]
+
+  /// The report, with ratios against `steward` and the targets judged against `python` and
+  /// `usageBalance`.
+  init(
+    image: ImageFacts, usageThreshold: Int, steward: StewardLeastUsed,
+    outcomes: (
+      steward: ContenderOutcome, python: ContenderOutcome, maintenance: ContenderOutcome,
+      usageBalance: ContenderOutcome
+    )
+  ) {
+    self.image = image
+    self.usageThreshold = usageThreshold
+    stewardGoal = steward.goal
+    stewardPolicy = steward.policy
+    btrfsMaintenancePasses = BtrfsMaintenanceBalance.passes()
+    contenders = [outcomes.steward, outcomes.python, outcomes.maintenance, outcomes.usageBalance]
+      .map {
+        var outcome = $0
+        outcome.againstSteward = StewardRatios($0, steward: outcomes.steward)
+        return outcome
+      }
+    targets = TargetOutcome.judge(
+      steward: outcomes.steward, python: outcomes.python, usageBalance: outcomes.usageBalance)
+  }
+
+  /// The table and the target lines.
+  func rendered() -> String {
+    let header = [
+      "contender", "data relocated", "data BGs", "other BGs", "device writes", "unalloc regained",
+      "reloc/regain",
+      "wall", "CPU user+sys", "CPU/wall", "regain vs st.", "reloc/regain vs st.",
+    ]
+    let rows = contenders.map { outcome -> [String] in
+      [
+        outcome.name, "\(ByteCount(outcome.dataBytesRelocated))",
+        "\(outcome.dataBlockGroupsRelocated)", "\(outcome.otherBlockGroupsRelocated)",
+        "\(ByteCount(outcome.deviceBytesWritten))", signedBytes(outcome.unallocatedRegained),
+        decimal(outcome.relocatedPerRegained, "%.3f"),
+        String(format: "%.1f s", outcome.run.wallSeconds),
+        String(format: "%.2f+%.2f s", outcome.run.userSeconds, outcome.run.systemSeconds),
+        String(format: "%.2f %%", outcome.cpuPercentOfWall),
+        decimal(outcome.againstSteward?.unallocatedRegained, "%.2fx"),
+        decimal(outcome.againstSteward?.relocatedPerRegained, "%.2fx"),
+      ]
+    }
+    var lines = table([header] + rows)
+    if let steward = contenders.first?.steward {
+      lines.append("")
+      lines.append(
+        "btrfs-steward predicted: \(steward.plannedOperations) operations, "
+          + "\(ByteCount(steward.predicted.relocatedBytes)) relocated, unallocated "
+          + "\(ByteCount(steward.predicted.unallocatedBefore)) → "
+          + "\(ByteCount(steward.predicted.unallocatedAfter)) "
+          + "(\(signedBytes(steward.predicted.unallocatedGained)))")
+      if let summary = steward.journaled {
+        lines.append(
+          "btrfs-steward journaled: \(summary.ending.rawValue), \(summary.relocated) relocated, "
+            + "\(summary.skipped) skipped, \(summary.failed) failed, \(summary.left) left, "
+            + "\(ByteCount(summary.relocatedBytes)) relocated, unallocated "
+            + "\(ByteCount(summary.unallocatedBefore)) → \(ByteCount(summary.unallocatedAfter))")
+      }
+    }
+    lines.append("")
+    lines += targets.map { "\($0.met ? "MET   " : "MISSED") \($0.target): \($0.figures)" }
+    return lines.joined(separator: "\n")
+  }
+
+  /// Rows as aligned columns: the first left-aligned, the others right-aligned.
+  private func table(_ rows: [[String]]) -> [String] {
+    let widths = rows[0].indices.map { column in rows.map { $0[column].count }.max() ?? 0 }
+    return rows.map { row in
+      row.enumerated().map { column, cell in
+        let padding = String(repeating: " ", count: widths[column] - cell.count)
+        return column == 0 ? cell + padding : padding + cell
+      }.joined(separator: "  ")
+    }
+  }
+}
+
+/// The filesystem every contender started from.
+struct ImageFacts: Codable {
+  var size: String
+  var dataChunkSize: UInt64
+  var fileCount: Int
+  var fileSize: Int
+  var seed: UInt64
+  var totalBytes: UInt64
+  var unallocatedBytes: UInt64
+  var dataBlockGroups: Int
+  var dataUsedBytes: UInt64
+  /// The usage of each data block group in percent, in address order.
+  var dataUsagePercents: [Int]
+
+  init(_ image: CompactionImage, layout: Layout) {
+    size = image.size
+    dataChunkSize = image.dataChunkSize
+    fileCount = image.fileCount
+    fileSize = image.fileSize
+    seed = image.seed
+    totalBytes = layout.totalBytes
+    unallocatedBytes = layout.unallocatedBytes
+    let data = layout.blockGroups.filter { $0.type == .data }
+    dataBlockGroups = data.count
+    dataUsedBytes = data.reduce(0) { $0 + $1.used }
+    dataUsagePercents = data.map { Int($0.usagePercent.rounded()) }
+  }
+
+  /// One line for people.
+  var summary: String {
+    "\(size) image, \(fileCount) files of \(ByteCount(UInt64(fileSize))) written (seed \(seed)) "
+      + "and a share deleted: \(dataBlockGroups) data block groups of "
+      + "\(ByteCount(dataChunkSize)) holding \(ByteCount(dataUsedBytes)), "
+      + "\(ByteCount(unallocatedBytes)) unallocated of \(ByteCount(totalBytes)); data usage % "
+      + "by address: \(dataUsagePercents.map(String.init).joined(separator: " "))"
+  }
+}
+
+/// Whether one target of the benchmark was met, with the figures it was judged on.
+struct TargetOutcome: Codable {
+  var target: String
+  var met: Bool
+  var figures: String
+
+  /// The four targets of the benchmark.
+  static func judge(
+    steward: ContenderOutcome, python: ContenderOutcome, usageBalance: ContenderOutcome
+  ) -> [TargetOutcome] {
+    let stewardCost = steward.relocatedPerRegained
+    let pythonCost = python.relocatedPerRegained
+    let usageCost = usageBalance.relocatedPerRegained
+    let regainsEnough = steward.unallocatedRegained >= python.unallocatedRegained
+    let cheapEnough = stewardCost.map { cost in pythonCost.map { cost <= $0 } ?? true } ?? false
+    let error = steward.predictionErrorPercent
+    return [
+      TargetOutcome(
+        target: "regain at least \(python.name)'s unallocated space at ≤ 1.0x its bytes "
+          + "relocated per byte regained",
+        met: regainsEnough && cheapEnough,
+        figures: "regained \(signedBytes(steward.unallocatedRegained)) vs "
+          + "\(signedBytes(python.unallocatedRegained)); \(decimal(stewardCost, "%.3f")) vs "
+          + "\(decimal(pythonCost, "%.3f")) bytes relocated per byte regained "
+          + "(\(decimal(ratio(stewardCost, pythonCost), "%.2fx")))"),
+      TargetOutcome(
+        target: "at least 2x fewer bytes relocated per byte regained than \(usageBalance.name)",
+        met: stewardCost.map { cost in usageCost.map { 2 * cost <= $0 } ?? true } ?? false,
+        figures: "\(decimal(stewardCost, "%.3f")) vs \(decimal(usageCost, "%.3f")) "
+          + "(\(decimal(ratio(usageCost, stewardCost), "%.2fx")) fewer)"),
+      TargetOutcome(
+        target: "prediction error < 5% of unallocated regained",
+        met: error.map { $0 < 5 } ?? false,
+        figures: "predicted \(signedBytes(steward.steward?.predicted.unallocatedGained ?? 0)), "
+          + "regained \(signedBytes(steward.unallocatedRegained)): "
+          + "\(decimal(error, "%.2f %%")) error"),
+      TargetOutcome(
+        target: "btrfs-steward CPU (user+sys) < 1% of wall time",
+        met: steward.cpuPercentOfWall < 1,
+        figures: String(
+          format: "%.2f s user + %.2f s sys over %.1f s wall = %.2f %% (user alone %.3f %%)",
+          steward.run.userSeconds, steward.run.systemSeconds, steward.run.wallSeconds,
+          steward.cpuPercentOfWall, steward.run.userSeconds * 100 / steward.run.wallSeconds)),
+    ]
+  }
+
+  private static func ratio(_ value: Double?, _ reference: Double?) -> Double? {
+    guard let value, let reference, reference != 0 else { return nil }
+    return value / reference
+  }
+}
+
+/// `format` applied to `value`, or `—` when there is none.
+func decimal(_ value: Double?, _ format: String) -> String {
+  value.map { String(format: format, $0) } ?? "—"
+}
+
+/// A signed byte count such as `+2.25GiB` or `-256.00MiB`.
+func signedBytes(_ bytes: Int64) -> String {
+  (bytes < 0 ? "-" : "+") + "\(ByteCount(bytes.magnitude))"
+}
