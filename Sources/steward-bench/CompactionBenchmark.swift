@@ -19,10 +19,11 @@ struct CompactionBenchmark: ParsableCommand {
       python-btrfs's btrfs-balance-least-used -u USAGE; btrfs-steward (plan --json, then run) \
       with a least-used policy (usage-below USAGE.5 %, what -u USAGE selects) whose goal is the \
       unallocated space python-btrfs ended with; btrfsmaintenance's btrfs-balance.sh with its \
-      installed configuration; btrfs balance start -dusage=USAGE. Data bytes relocated are the used bytes \
-      of data block groups present before and gone after; CPU time is the contender's (and its \
-      children's) user+system time, which for a balance includes the kernel's relocation work \
-      inside the ioctl. Prints one table and the targets, and writes them as JSON.
+      installed configuration; btrfs balance start -dusage=USAGE. Data bytes relocated are the \
+      used bytes of data block groups present before and gone after; CPU time is the \
+      contender's (and its children's) user+system time, which for a balance includes the \
+      kernel's relocation work inside the ioctl. Prints one table and the targets, and writes \
+      them as JSON.
       """
   )
 
