@@ -19,7 +19,7 @@ struct CompactionBenchmark: ParsableCommand {
       python-btrfs's btrfs-balance-least-used -u USAGE; btrfs-steward (plan --json, then run) \
       with a least-used policy (usage-below USAGE.5 %, what -u USAGE selects) whose goal is the \
       unallocated space python-btrfs ended with; btrfsmaintenance's btrfs-balance.sh with its \
-      installed configuration; btrfs balance start -dusage=USAGE. Data bytes relocated are the \
+      installed configuration; btrfs balance start -dusage=COMMON-ADVICE-USAGE. Data bytes relocated are the \
       used bytes of data block groups present before and gone after; CPU time is the \
       contender's (and its children's) user+system time, which for a balance includes the \
       kernel's relocation work inside the ioctl. Prints one table and the targets, and writes \
@@ -42,8 +42,14 @@ struct CompactionBenchmark: ParsableCommand {
   @Option(help: "The seed that picks the deleted files.")
   var seed: UInt64 = 1
 
-  @Option(help: "The usage threshold in percent (least-used contenders and -dusage).")
-  var usage = 50
+  @Option(
+    help:
+      "The usage threshold in percent of the least-used contenders (btrfs-steward, python-btrfs).")
+  var usage = 25
+
+  @Option(
+    help: "The usage filter of the plain `btrfs balance -dusage` contender (the common advice).")
+  var commonAdviceUsage = 50
 
   @Option(help: "The python interpreter that has python-btrfs.")
   var python = "/usr/bin/python3"
@@ -107,7 +113,7 @@ struct CompactionBenchmark: ParsableCommand {
       executable: steward, usage: usage, goal: python.unallocatedAfter)
     let stewardOutcome = try measure(stewardContender).0
     let maintenance = try measure(BtrfsMaintenanceBalance()).0
-    let usageBalance = try measure(KernelUsageBalance(usage: usage)).0
+    let usageBalance = try measure(KernelUsageBalance(usage: commonAdviceUsage)).0
     let report = CompactionReport(
       image: ImageFacts(image, layout: start), usageThreshold: usage, steward: stewardContender,
       outcomes: (stewardOutcome, python, maintenance, usageBalance))

@@ -7,7 +7,7 @@ import Steward
 struct CompactionReport: Codable {
   /// The filesystem every contender started from.
   var image: ImageFacts
-  /// The `usage` threshold of the least-used contenders and of `-dusage`.
+  /// The `usage` threshold of the least-used contenders (btrfs-steward and python-btrfs).
   var usageThreshold: Int
   /// btrfs-steward's goal, `unallocated-above`, in bytes: what python-btrfs ended with.
   var stewardGoal: UInt64
