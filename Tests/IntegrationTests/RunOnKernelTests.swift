@@ -15,7 +15,8 @@ struct RunOnKernelTests {
       let fileSystem = try FileSystem(path: scratch.mountpoint)
       let before = try fileSystem.layout()
 
-      let result = try run.run()
+      let metrics = scratch.directory.appendingPathComponent("steward.prom").path
+      let result = try steward(run.runArguments + ["--metrics-file", metrics])
       #expect(result.status == 0, "\(result.standardError)")
       let after = try fileSystem.layout()
       let dataBefore = before.blockGroups.filter { $0.type == .data }.count
@@ -30,6 +31,9 @@ struct RunOnKernelTests {
       }
       #expect(summary.ending == .completed)
       #expect(history.results.count == history.plan.operations.count)
+      let exposition = try String(contentsOfFile: metrics, encoding: .utf8)
+      #expect(exposition.contains("btrfs_steward_last_run_relocated_bytes{"))
+      #expect(exposition.contains("\(summary.relocatedBytes)"))
       #expect(try run.startsPerOperation().values.allSatisfy { $0 == 1 })
 
       // The dry run's prediction against what the kernel did.
