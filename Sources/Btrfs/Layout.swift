@@ -51,12 +51,24 @@ public struct Layout: Hashable, Sendable, Codable {
   public var unallocatedBytes: UInt64 { devices.reduce(0) { $0 + $1.unallocatedBytes } }
   /// The block group at exactly this logical address, if there is one.
   public func blockGroup(at vaddr: UInt64) -> BlockGroup? {
+    Self.element(of: blockGroups, at: vaddr, address: \.vaddr)
+  }
+
+  /// The chunk at exactly this logical address, if there is one.
+  public func chunk(at vaddr: UInt64) -> Chunk? {
+    Self.element(of: chunks, at: vaddr, address: \.vaddr)
+  }
+
+  /// The element of `sorted` (ascending by `address`) whose address is exactly `vaddr`.
+  private static func element<Element>(
+    of sorted: [Element], at vaddr: UInt64, address: KeyPath<Element, UInt64>
+  ) -> Element? {
     var low = 0
-    var high = blockGroups.count
+    var high = sorted.count
     while low < high {
       let middle = (low + high) / 2
-      if blockGroups[middle].vaddr < vaddr { low = middle + 1 } else { high = middle }
+      if sorted[middle][keyPath: address] < vaddr { low = middle + 1 } else { high = middle }
     }
-    return low < blockGroups.count && blockGroups[low].vaddr == vaddr ? blockGroups[low] : nil
+    return low < sorted.count && sorted[low][keyPath: address] == vaddr ? sorted[low] : nil
   }
 }

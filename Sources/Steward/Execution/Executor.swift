@@ -146,7 +146,12 @@ private final class Session {
         try finishOperation(operation, .skipped(reason: "the block group is gone"), elapsed: 0)
         return nil
       }
-      if let rule, !rule.select.matches(current, chunk: { layout.chunk(at: current.vaddr) }) {
+      // A block group without a chunk (none exists on a sane filesystem) is on no device.
+      let chunk = {
+        layout.chunk(at: current.vaddr)
+          ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
+      }
+      if let rule, !rule.select.matches(current, chunk: chunk) {
         let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
         try finishOperation(
           operation,
@@ -327,19 +332,5 @@ extension Duration {
   /// The duration in seconds.
   var seconds: Double {
     Double(components.seconds) + Double(components.attoseconds) / 1e18
-  }
-}
-
-extension Layout {
-  /// The chunk at exactly this logical address (there is one for every block group).
-  func chunk(at vaddr: UInt64) -> Chunk {
-    var low = 0
-    var high = chunks.count
-    while low < high {
-      let middle = (low + high) / 2
-      if chunks[middle].vaddr < vaddr { low = middle + 1 } else { high = middle }
-    }
-    return low < chunks.count && chunks[low].vaddr == vaddr
-      ? chunks[low] : Chunk(vaddr: vaddr, length: 0, flags: [], stripes: [])
   }
 }
