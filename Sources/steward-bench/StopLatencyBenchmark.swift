@@ -67,20 +67,16 @@ struct StopLatencyBenchmark: ParsableCommand {
       )
     }
 
-    var before = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &before)
-    let finisher = try start(executable, arguments)
-    finisher.waitUntilExit()
-    var after = rusage()
-    getrusage(RUSAGE_CHILDREN.rawValue, &after)
+    let finisher = try ChildRun.run(
+      [executable] + arguments, log: image.directory.appendingPathComponent("finisher.log"))
     let journal = try JournalFile(
       stateDirectory: image.directory.appendingPathComponent("state").path,
       fsid: fileSystem.info().fsid)
     let operations = try journal.read().records.filter {
       if case .operationFinished = $0.event { true } else { false }
     }.count
-    let user = seconds(after.ru_utime) - seconds(before.ru_utime)
-    let system = seconds(after.ru_stime) - seconds(before.ru_stime)
+    let user = finisher.userSeconds
+    let system = finisher.systemSeconds
     let finishing = max(operations - trials, 1)
     print("")
     print(
@@ -107,9 +103,5 @@ struct StopLatencyBenchmark: ParsableCommand {
       usleep(1_000)
     }
     return false
-  }
-
-  private func seconds(_ time: timeval) -> Double {
-    Double(time.tv_sec) + Double(time.tv_usec) / 1e6
   }
 }
