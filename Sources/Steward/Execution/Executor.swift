@@ -217,12 +217,25 @@ private final class Session {
       try finishOperation(operation, result, elapsed: elapsed)
       return nil
     case .success(.paused):
+      // Even when the block group was relocated before the pause landed, the kernel keeps the
+      // balance paused: the operation stays in flight until it is resumed or cancelled.
       let reason = executor.stops.current?.reason ?? .external
       try record(.paused(reason: reason, operation: operation.index))
       return .paused(reason, try summary(.completed))
-    case .success(.cancelled):
+    case .success(.cancelled(let statistics)):
+      // The kernel looks for a cancel at every chunk it walks, so one that lands just after the
+      // block group was relocated cancels a balance that has done its work.
       let reason = executor.stops.current?.reason ?? .external
-      try record(.cancelled(reason: reason, operation: operation.index))
+      var inFlight: Int? = operation.index
+      if statistics.completed > 0 {
+        let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+        try finishOperation(
+          operation,
+          .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+          elapsed: elapsed)
+        inFlight = nil
+      }
+      try record(.cancelled(reason: reason, operation: inFlight))
       return .cancelled(reason, try summary(.cancelled))
     case .failure(.noSpace):
       try finishOperation(operation, .noSpace, elapsed: elapsed)

@@ -6,9 +6,9 @@ import Synchronization
 /// used bytes the way the kernel does to first order (see ``startBalance(_:)``). It powers `plan`'s
 /// predictions, planning from a saved layout, and fast tests of the executor.
 ///
-/// A balance runs on the calling thread and relocates its block groups one at a time; between two
-/// block groups it honours a pause or cancel asked for from another thread, as the kernel does. All
-/// state sits behind one lock, so every method may be called from any thread.
+/// A balance runs on the calling thread and relocates its block groups one at a time; before each
+/// block group and after the last it honours a pause or cancel asked for from another thread, as the
+/// kernel does. All state sits behind one lock, so every method may be called from any thread.
 public final class SimulatedFilesystem: BalanceTarget {
   /// The name errors use for this filesystem: the layout's mountpoint, or `simulated:<fsid>`.
   public let path: String
@@ -121,16 +121,7 @@ public final class SimulatedFilesystem: BalanceTarget {
     var ranOutOfSpace = false
     for target in targets {
       let step = state.withLock { state -> Step in
-        let balance = state.balance!
-        if balance.isCancelRequested {
-          state.balance = nil
-          return .stop(.cancelled(balance.statistics))
-        }
-        if balance.isPauseRequested {
-          state.balance?.isRunning = false
-          state.balance?.isPauseRequested = false
-          return .stop(.paused(balance.statistics))
-        }
+        if let stop = Self.honourStopRequest(&state) { return .stop(stop) }
         return .relocate(state.space.groups[target.index])
       }
       let group: BlockGroup
@@ -149,12 +140,32 @@ public final class SimulatedFilesystem: BalanceTarget {
         }
       }
     }
-    let statistics = state.withLock { state in
+    // The kernel walks the whole chunk tree and checks for a pause or cancel at every chunk, so a
+    // request that arrives while the last selected block group is relocated still stops the
+    // balance, with that block group done.
+    let end = state.withLock { state -> BalanceOutcome in
+      if let stop = Self.honourStopRequest(&state) { return stop }
       defer { state.balance = nil }
-      return state.balance!.statistics
+      return .completed(state.balance!.statistics)
     }
-    if ranOutOfSpace { throw .noSpace(path: path) }
-    return .completed(statistics)
+    // As in the kernel, a pause or cancel outranks the block groups that did not fit.
+    if case .completed = end, ranOutOfSpace { throw .noSpace(path: path) }
+    return end
+  }
+
+  /// Pauses or cancels the balance in `state` when that was asked for, and returns the outcome.
+  private static func honourStopRequest(_ state: inout State) -> BalanceOutcome? {
+    let balance = state.balance!
+    if balance.isCancelRequested {
+      state.balance = nil
+      return .cancelled(balance.statistics)
+    }
+    if balance.isPauseRequested {
+      state.balance?.isRunning = false
+      state.balance?.isPauseRequested = false
+      return .paused(balance.statistics)
+    }
+    return nil
   }
 
   /// What a balance does next, decided under the lock between two block groups.

@@ -220,8 +220,8 @@ final class ExecutorHarness {
     filesystem.currentLayout.blockGroup(at: operation.target.vaddr) != nil
   }
 
-  /// Leaves a balance with `arguments` (which must select at least two block groups) paused in the
-  /// simulator after its first block group, as `btrfs balance pause` would.
+  /// Leaves a balance with `arguments` paused in the simulator after its first block group, as
+  /// `btrfs balance pause` during that block group would (even when it is the only one).
   func leavePausedBalance(_ arguments: BalanceArguments) throws {
     let entered = DispatchSemaphore(value: 0)
     let proceed = DispatchSemaphore(value: 0)
