@@ -24,8 +24,14 @@ public struct BalanceArguments: Hashable, Sendable, Codable {
   /// on the filter of its own type (both data and metadata for a mixed block group). System block
   /// groups need `force`, as the kernel refuses a system filter on its own without it.
   public static func relocating(_ blockGroup: BlockGroup) -> BalanceArguments {
-    let filter = BalanceFilter(virtualRange: blockGroup.vaddr..<(blockGroup.vaddr + 1))
-    switch blockGroup.type {
+    relocating(vaddr: blockGroup.vaddr, type: blockGroup.type)
+  }
+
+  /// Arguments that relocate exactly the block group of `type` at `vaddr`, as
+  /// ``relocating(_:)`` does.
+  public static func relocating(vaddr: UInt64, type: BlockGroupType) -> BalanceArguments {
+    let filter = BalanceFilter(virtualRange: vaddr..<(vaddr + 1))
+    switch type {
     case .data: return BalanceArguments(data: filter)
     case .metadata: return BalanceArguments(metadata: filter)
     case .system: return BalanceArguments(system: filter, force: true)

@@ -141,11 +141,9 @@ struct ExecutorStopTests {
   func resumesKernelBalance() throws {
     let harness = try ExecutorHarness()
     let policy = X.policy()
-    // Operation 1 gets arguments the simulator can leave paused (several block groups).
-    let arguments = BalanceArguments(data: BalanceFilter(usage: .below(50)))
-    var plan = try X.plan(policy)
-    plan.operations[0].arguments = arguments
+    let plan = try X.plan(policy)
     let first = plan.operations[0]
+    let arguments = first.arguments
     try harness.journal.record(.runStarted(plan: plan, policyPath: nil, processID: 999_999))
     try harness.journal.record(
       .operationStarted(index: 1, vaddr: first.target.vaddr, arguments: arguments))

@@ -70,7 +70,7 @@ struct PlanEquivalenceTests {
       }
       operations.append(
         PlannedOperation(
-          index: operations.count + 1, target: TargetBlockGroup(group), arguments: arguments,
+          index: operations.count + 1, target: TargetBlockGroup(group),
           rule: rule.name,
           effect: PredictedEffect(
             relocatedBytes: group.used, newChunks: chunks.count,

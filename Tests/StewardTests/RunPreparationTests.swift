@@ -165,10 +165,9 @@ struct RunPreparationTests {
   @Test("a stale run's paused kernel balance is cancelled when it is superseded")
   func supersedeCancelsPausedBalance() throws {
     let setup = try Setup()
-    // Operation 1 is journaled in flight with arguments the simulator can leave paused.
-    let arguments = BalanceArguments(data: BalanceFilter(usage: .below(50)))
-    var plan = try X.plan(digest: "sha256:old")
-    plan.operations[0].arguments = arguments
+    // Operation 1 is journaled in flight, and its balance is left paused.
+    let plan = try X.plan(digest: "sha256:old")
+    let arguments = plan.operations[0].arguments
     try setup.journal(
       "old", plan,
       [
@@ -189,9 +188,8 @@ struct RunPreparationTests {
   @Test("an open run's own paused kernel balance is not foreign: the run is carried on")
   func ownPausedBalance() throws {
     let setup = try Setup()
-    let arguments = BalanceArguments(data: BalanceFilter(usage: .below(50)))
-    var plan = try X.plan()
-    plan.operations[0].arguments = arguments
+    let plan = try X.plan()
+    let arguments = plan.operations[0].arguments
     try setup.journal(
       "mine", plan,
       [

@@ -161,6 +161,28 @@ struct SimulatedFilesystemTests {
     #expect(try filesystem.exclusiveOperation() == .none)
   }
 
+  @Test("a pause during the last block group pauses the balance with that block group relocated")
+  func pauseDuringLastBlockGroup() throws {
+    let layout = F.layout([.data(1000), .data(1)], unallocated: 0)
+    let box = FilesystemBox()
+    let filesystem = try SimulatedFilesystem(layout: layout) { _ in
+      let filesystem = box.filesystem!
+      Thread.detachNewThread { try? filesystem.pauseBalance() }
+      while (try? filesystem.balanceProgress())?.isPauseRequested != true {
+        Thread.sleep(forTimeInterval: 0.001)
+      }
+    }
+    box.filesystem = filesystem
+    let emptiest = layout.blockGroups.filter { $0.type == .data }[1]
+    let outcome = try filesystem.startBalance(.relocating(emptiest))
+    #expect(outcome == .paused(BalanceStatistics(expected: 1, considered: 1, completed: 1)))
+    #expect(try filesystem.blockGroup(at: emptiest.vaddr) == nil)
+    #expect(try filesystem.balanceProgress()?.isPaused == true)
+    let resumed = try filesystem.resumeBalance()
+    #expect(resumed == .completed(BalanceStatistics(expected: 0, considered: 0, completed: 0)))
+    #expect(try filesystem.balanceProgress() == nil)
+  }
+
   @Test("cancelling a paused balance forgets it")
   func cancelPaused() throws {
     let layout = F.layout([.data(1000), .data(1), .data(2)], unallocated: 0)
@@ -188,6 +210,12 @@ struct SimulatedFilesystemTests {
     #expect(throws: LayoutError.chunkMismatch(vaddr: layout.blockGroups[1].vaddr)) {
       try SimulatedFilesystem(layout: layout)
     }
+    var extraStripe = F.layout([.data(1), .data(2)])
+    extraStripe.chunks[1].stripes.append(extraStripe.chunks[1].stripes[0])
+    let single = extraStripe.blockGroups[1]
+    #expect(
+      throws: LayoutError.stripeCountMismatch(vaddr: single.vaddr, profile: .single, stripes: 2)
+    ) { try SimulatedFilesystem(layout: extraStripe) }
   }
 
   @Test("synthetic layouts are deterministic and consistent")

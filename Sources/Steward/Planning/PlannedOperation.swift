@@ -6,22 +6,43 @@ public struct PlannedOperation: Hashable, Sendable, Codable {
   public var index: Int
   /// The block group it relocates, as it is predicted to be when the operation starts.
   public var target: TargetBlockGroup
-  /// The arguments passed to the kernel: a `vrange` covering the target's first byte.
-  public var arguments: BalanceArguments
   /// The name of the rule that chose the block group.
   public var rule: String
   /// What the operation is predicted to do.
   public var effect: PredictedEffect
 
-  public init(
-    index: Int, target: TargetBlockGroup, arguments: BalanceArguments, rule: String,
-    effect: PredictedEffect
-  ) {
+  public init(index: Int, target: TargetBlockGroup, rule: String, effect: PredictedEffect) {
     self.index = index
     self.target = target
-    self.arguments = arguments
     self.rule = rule
     self.effect = effect
+  }
+
+  /// The arguments passed to the kernel: a `vrange` covering the target's first byte (see
+  /// ``BalanceArguments/relocating(vaddr:type:)``). They follow from the target, so a plan of a
+  /// quarter of a million operations does not carry a quarter of a million filter sets; JSON output
+  /// still shows them, for readers and scripts.
+  public var arguments: BalanceArguments {
+    BalanceArguments.relocating(vaddr: target.vaddr, type: target.type)
+  }
+
+  private enum CodingKeys: String, CodingKey { case index, target, arguments, rule, effect }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    index = try container.decode(Int.self, forKey: .index)
+    target = try container.decode(TargetBlockGroup.self, forKey: .target)
+    rule = try container.decode(String.self, forKey: .rule)
+    effect = try container.decode(PredictedEffect.self, forKey: .effect)
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(index, forKey: .index)
+    try container.encode(target, forKey: .target)
+    try container.encode(arguments, forKey: .arguments)
+    try container.encode(rule, forKey: .rule)
+    try container.encode(effect, forKey: .effect)
   }
 }
 

@@ -135,11 +135,10 @@ struct PlanningRun {
   /// records the operation, unless that would free nothing or run out of space.
   private mutating func relocate(_ index: Int, rule: Rule) -> RelocationResult {
     let group = space.groups[index]
-    let arguments = BalanceArguments.relocating(group)
     // The planner knows its block group: the generic filter evaluation only checks, in debug
     // builds, that the arguments the kernel will get select exactly that one.
     assert(
-      space.selection(arguments).map(\.index) == [index],
+      space.selection(.relocating(group)).map(\.index) == [index],
       "a vrange balance selects its block group alone")
     var batch = RelocationBatch(soleMember: index, in: space)
     do {
@@ -150,7 +149,7 @@ struct PlanningRun {
       relocatedBytes += group.used
       operations.append(
         PlannedOperation(
-          index: operations.count + 1, target: TargetBlockGroup(group), arguments: arguments,
+          index: operations.count + 1, target: TargetBlockGroup(group),
           rule: rule.name,
           effect: PredictedEffect(
             relocatedBytes: group.used, newChunks: chunks.count,
