@@ -37,7 +37,9 @@ struct CandidateQueue {
       }
     }
     matched = candidates.count
-    if order != .vaddr { candidates.sort() }  // by `.vaddr` every key is 0: already in order
+    // Candidates are gathered in ascending index, and a stable sort by key keeps that order among
+    // equal keys: sorted by (key, index). By `.vaddr` every key is 0: they are already in order.
+    if order != .vaddr { candidates.radixSort(by: \.key) }
     sorted = candidates
   }
 
