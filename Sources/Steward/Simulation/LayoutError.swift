@@ -11,6 +11,8 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
   case unknownDevice(vaddr: UInt64, devid: UInt64)
   /// A chunk has no stripes.
   case noStripes(vaddr: UInt64)
+  /// A chunk has another number of stripes than its profile always has.
+  case stripeCountMismatch(vaddr: UInt64, profile: Profile, stripes: Int)
   /// A block group claims more used bytes than its length.
   case usedExceedsLength(vaddr: UInt64)
 
@@ -24,6 +26,9 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
       "chunk at \(vaddr) has a stripe on device \(devid), which the layout does not list"
     case .noStripes(let vaddr):
       "chunk at \(vaddr) has no stripes"
+    case .stripeCountMismatch(let vaddr, let profile, let stripes):
+      "chunk at \(vaddr) has \(stripes) stripes, but a \(profile.rawValue) chunk has "
+        + "\(profile.fixedStripeCount ?? 0)"
     case .usedExceedsLength(let vaddr):
       "block group at \(vaddr) uses more bytes than its length"
     }
@@ -32,8 +37,8 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
 
 extension Layout {
   /// Checks what the simulator relies on: block groups in ascending, non-overlapping order, each
-  /// with a parallel chunk whose stripes are on listed devices, and no block group using more than its
-  /// length.
+  /// with a parallel chunk whose stripes are on listed devices (as many as its profile has, where
+  /// that is fixed), and no block group using more than its length.
   public func validate() throws(LayoutError) {
     let devids = Set(devices.map(\.devid))
     var previousEnd: UInt64 = 0
@@ -48,6 +53,10 @@ extension Layout {
       else { throw .chunkMismatch(vaddr: group.vaddr) }
       let stripes = chunks[index].stripes
       guard !stripes.isEmpty else { throw .noStripes(vaddr: group.vaddr) }
+      if let fixed = group.profile.fixedStripeCount, stripes.count != fixed {
+        throw .stripeCountMismatch(
+          vaddr: group.vaddr, profile: group.profile, stripes: stripes.count)
+      }
       for stripe in stripes where !devids.contains(stripe.devid) {
         throw .unknownDevice(vaddr: group.vaddr, devid: stripe.devid)
       }

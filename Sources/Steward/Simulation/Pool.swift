@@ -28,8 +28,10 @@ struct Pool {
 
   /// The pool key of block-group flags: the type and profile bits only.
   static func key(_ flags: BlockGroupFlags) -> BlockGroupFlags {
-    BlockGroupFlags(type: flags.type, profile: flags.profile)
+    flags.intersection(keyMask)
   }
+
+  private static let keyMask = BlockGroupFlags.typeMask.union(.profileMask)
 
   /// Free bytes in live members.
   var free: UInt64 { total - used }

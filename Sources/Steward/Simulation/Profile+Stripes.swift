@@ -14,6 +14,18 @@ extension Profile {
     }
   }
 
+  /// How many stripes every chunk of this profile has, for the profiles where that is fixed: one
+  /// copy per stripe, each as long as the chunk.
+  var fixedStripeCount: Int? {
+    switch self {
+    case .single: 1
+    case .dup, .raid1: 2
+    case .raid1c3: 3
+    case .raid1c4: 4
+    case .raid0, .raid10, .raid5, .raid6: nil
+    }
+  }
+
   /// How many devices a new chunk of this profile needs at least, and how many it uses at most
   /// (`nil`: as many as have space), following the kernel's `btrfs_raid_array`.
   var deviceCounts: (minimum: Int, maximum: Int?) {

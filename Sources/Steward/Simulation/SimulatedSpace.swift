@@ -135,6 +135,13 @@ struct SimulatedSpace {
     isAlive[index] = false
     liveCount -= 1
     pools[poolIndex(Pool.key(group.flags))!].remove(group)
+    // On a filesystem of one device, every stripe of a chunk whose profile fixes its stripe count
+    // (checked by ``Layout/validate()``) is as long as the chunk and on that device: the chunk,
+    // which a plan of a million block groups would fetch from far in memory, is not needed.
+    if devices.count == 1, let stripes = group.profile.fixedStripeCount {
+      devices[0].release(group.length * UInt64(stripes))
+      return
+    }
     let chunk = chunk(index)
     let stripeLength = chunk.stripeLength
     for stripe in chunk.stripes {
