@@ -15,6 +15,11 @@ struct Timings {
     return Timings(seconds: seconds)
   }
 
+  /// The fastest and the slowest time, in words: "540.1–610.2 ms".
+  var spread: String {
+    String(format: "%.1f–%.1f ms", (seconds.min() ?? 0) * 1000, (seconds.max() ?? 0) * 1000)
+  }
+
   /// The median time.
   var median: Double {
     let sorted = seconds.sorted()

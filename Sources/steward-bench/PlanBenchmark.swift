@@ -70,7 +70,7 @@ struct PlanBenchmark: ParsableCommand {
         operations = try planner.plan(for: layout, at: Date()).operations.count
       }
       print(
-        "  \(name): \(operations) operations planned in \(milliseconds(planning.median)) (median of \(repetitions))"
+        "  \(name): \(operations) operations planned in \(milliseconds(planning.median)) (median of \(repetitions); \(planning.spread))"
       )
     }
 
