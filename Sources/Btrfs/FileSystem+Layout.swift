@@ -11,11 +11,7 @@ extension FileSystem {
     let info = try info()
     let chunks = try chunks()
     let blockGroups = try blockGroups(hasBlockGroupTree: info.features.hasBlockGroupTree)
-    let chunkSizes = SysfsFacts(fsid: info.fsid).reclaimSettings().reduce(
-      into: [BlockGroupType: UInt64]()
-    ) { sizes, settings in
-      sizes[settings.type] = settings.chunkSize
-    }
+    let chunkSizes = SysfsFacts(fsid: info.fsid).chunkSizes()
     return Layout(
       fsid: info.fsid,
       mountpoint: mountpoint ?? path,
