@@ -29,9 +29,10 @@ struct StewardLeastUsed: CompactionContender {
   func prepare(_ copy: MountedCopy) throws -> [String] {
     let policyFile = copy.directory.appendingPathComponent("policy.yaml").path
     try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
-    _ = try ChildRun.succeeding(
+    let planning = try ChildRun.succeeding(
       [executable, "plan", "--json", "--policy", policyFile, copy.mountpoint],
       log: planFile(copy), errorLog: copy.directory.appendingPathComponent("plan.log"))
+    try JSONEncoder().encode(planning).write(to: planRunFile(copy))
     return [
       executable, "run", "--policy", policyFile,
       "--state-dir", copy.directory.appendingPathComponent("state").path,
@@ -49,12 +50,18 @@ struct StewardLeastUsed: CompactionContender {
     let summary = try journal.read().records.lazy.compactMap { record -> RunSummary? in
       if case .runFinished(let summary) = record.event { summary } else { nil }
     }.last
+    let planning = try decoder.decode(ChildRun.self, from: Data(contentsOf: planRunFile(copy)))
     return StewardReport(
-      plannedOperations: plan.operations.count, predicted: plan.outcome, journaled: summary)
+      plannedOperations: plan.operations.count, predicted: plan.outcome, journaled: summary,
+      planning: planning)
   }
 
   private func planFile(_ copy: MountedCopy) -> URL {
     copy.directory.appendingPathComponent("plan.json")
+  }
+
+  private func planRunFile(_ copy: MountedCopy) -> URL {
+    copy.directory.appendingPathComponent("plan-run.json")
   }
 }
 
@@ -66,4 +73,7 @@ struct StewardReport: Codable {
   var predicted: PredictedOutcome
   /// The run's summary from the journal, if it finished.
   var journaled: RunSummary?
+  /// The `plan --json` run before it: start-up, policy, layout and planning, with no balance. Its
+  /// CPU time is the fixed part of the run's.
+  var planning: ChildRun
 }
