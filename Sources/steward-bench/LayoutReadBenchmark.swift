@@ -62,19 +62,21 @@ struct LayoutReadBenchmark: ParsableCommand {
     // One untimed pass of each reader first, so every timed run finds the tree in the page cache.
     let count = try fileSystem.blockGroups().count
     _ = try bareExtentTreeScan(mountpoint)
-    // Alternate the two in-process readers so background work of the kernel hits both alike.
+    // Take turns, one run of each reader per round, so background work of the kernel hits all
+    // three alike.
     var steward = Timings(seconds: [])
     var bare = Timings(seconds: [])
+    var pythonTimings = Timings(seconds: [])
     for _ in 0..<repetitions {
       steward.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.blockGroups() }
         .seconds
       bare.seconds += try Timings.measure(repetitions: 1) { _ = try bareExtentTreeScan(mountpoint) }
         .seconds
-    }
-    let python = try (0..<repetitions).map { _ in try pythonBtrfsSeconds(mountpoint) }
-    let pythonTimings = Timings(seconds: python.map(\.seconds))
-    guard python.allSatisfy({ $0.count == count }) else {
-      throw BenchmarkFailure("python-btrfs read \(python[0].count) block groups, steward \(count)")
+      let python = try pythonBtrfsSeconds(mountpoint)
+      guard python.count == count else {
+        throw BenchmarkFailure("python-btrfs read \(python.count) block groups, steward \(count)")
+      }
+      pythonTimings.seconds.append(python.seconds)
     }
 
     print("")
