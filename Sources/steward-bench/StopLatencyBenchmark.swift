@@ -4,7 +4,7 @@ import Foundation
 import Steward
 
 /// Times how fast a run stops on SIGTERM, against the time the kernel needs to finish the block
-/// group in flight, and the executor's own CPU time per operation.
+/// group in flight, and the CPU time of the run that finishes the plan.
 struct StopLatencyBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "stop-latency",
@@ -15,7 +15,7 @@ struct StopLatencyBenchmark: ParsableCommand {
       the kernel a second or so), starts `btrfs-steward run`, and --trials times: waits until the \
       kernel relocates, sends SIGTERM, and records when the kernel stopped running (the block group \
       in flight finished and the balance paused) and when the process exited (journal flushed); \
-      then the next run carries on. Finally one uninterrupted run's CPU time per operation.
+      then the next run carries on. Finally the CPU time of the run that finishes the plan.
       """
   )
 
@@ -80,10 +80,10 @@ struct StopLatencyBenchmark: ParsableCommand {
     let finishing = max(operations - trials, 1)
     print("")
     print(
-      "Finishing run: \(milliseconds(user)) user CPU (the executor's own code), "
+      "Finishing run, about \(finishing) operations (process start, journal replay and planning "
+        + "included): \(milliseconds(user)) user CPU (btrfs-steward's own code), "
         + "\(milliseconds(system)) system CPU (mostly the kernel relocating inside the balance "
-        + "ioctl), for about \(finishing) operations: \(milliseconds(user / Double(finishing))) "
-        + "user CPU per operation")
+        + "ioctl)")
   }
 
   private func start(_ executable: String, _ arguments: [String]) throws -> Process {
