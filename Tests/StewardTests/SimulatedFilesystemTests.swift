@@ -164,15 +164,7 @@ struct SimulatedFilesystemTests {
   @Test("a pause during the last block group pauses the balance with that block group relocated")
   func pauseDuringLastBlockGroup() throws {
     let layout = F.layout([.data(1000), .data(1)], unallocated: 0)
-    let box = FilesystemBox()
-    let filesystem = try SimulatedFilesystem(layout: layout) { _ in
-      let filesystem = box.filesystem!
-      Thread.detachNewThread { try? filesystem.pauseBalance() }
-      while (try? filesystem.balanceProgress())?.isPauseRequested != true {
-        Thread.sleep(forTimeInterval: 0.001)
-      }
-    }
-    box.filesystem = filesystem
+    let filesystem = try pausingAtFirstBlockGroup(layout)
     let emptiest = layout.blockGroups.filter { $0.type == .data }[1]
     let outcome = try filesystem.startBalance(.relocating(emptiest))
     #expect(outcome == .paused(BalanceStatistics(expected: 1, considered: 1, completed: 1)))
@@ -186,15 +178,7 @@ struct SimulatedFilesystemTests {
   @Test("cancelling a paused balance forgets it")
   func cancelPaused() throws {
     let layout = F.layout([.data(1000), .data(1), .data(2)], unallocated: 0)
-    let box = FilesystemBox()
-    let filesystem = try SimulatedFilesystem(layout: layout) { _ in
-      let filesystem = box.filesystem!
-      Thread.detachNewThread { try? filesystem.pauseBalance() }
-      while (try? filesystem.balanceProgress())?.isPauseRequested != true {
-        Thread.sleep(forTimeInterval: 0.001)
-      }
-    }
-    box.filesystem = filesystem
+    let filesystem = try pausingAtFirstBlockGroup(layout)
     let outcome = try filesystem.startBalance(
       BalanceArguments(data: BalanceFilter(usage: .below(10))))
     #expect(outcome.statistics.completed == 1)
@@ -230,6 +214,21 @@ struct SimulatedFilesystemTests {
     _ = try filesystem.startBalance(BalanceArguments(data: BalanceFilter(usage: .below(30))))
     checkConservation(layout, filesystem.currentLayout)
   }
+}
+
+/// A simulated filesystem of `layout` on which a pause is asked for, from another thread, just
+/// before each block group of a balance is relocated (so a balance pauses after its first).
+private func pausingAtFirstBlockGroup(_ layout: Layout) throws -> SimulatedFilesystem {
+  let box = FilesystemBox()
+  let filesystem = try SimulatedFilesystem(layout: layout) { _ in
+    let filesystem = box.filesystem!
+    Thread.detachNewThread { try? filesystem.pauseBalance() }
+    while (try? filesystem.balanceProgress())?.isPauseRequested != true {
+      Thread.sleep(forTimeInterval: 0.001)
+    }
+  }
+  box.filesystem = filesystem
+  return filesystem
 }
 
 /// Lets a relocation hook reach the filesystem it is installed in.
