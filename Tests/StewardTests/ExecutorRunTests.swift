@@ -17,12 +17,17 @@ struct ExecutorRunTests {
     let plan = try X.plan(policy)
     try #require(plan.operations.map { $0.target.used / mib } == X.standardPlanUsages)
 
+    let processCPUBefore = processCPUSeconds()
     let end = try harness.execute(plan, policy)
+    let processCPU = processCPUSeconds() - processCPUBefore
 
     guard case .finished(let summary) = end else {
       Issue.record("expected a finished run, got \(end)")
       return
     }
+    // The executor's own thread: some CPU, and no more than the whole process used meanwhile.
+    let executorCPU = try #require(summary.executorCPUSeconds)
+    #expect(executorCPU > 0 && executorCPU <= processCPU)
     let count = plan.operations.count
     #expect(summary.ending == .completed)
     #expect(summary.relocated == count)
@@ -219,4 +224,11 @@ struct ExecutorRunTests {
     #expect(try harness.records().map(\.event.name) == ["runStarted", "runFinished completed"])
     #expect(harness.filesystem.currentLayout.blockGroups == harness.layout.blockGroups)
   }
+}
+
+/// CPU seconds the whole test process has used so far.
+private func processCPUSeconds() -> Double {
+  var time = timespec()
+  clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &time)
+  return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
 }

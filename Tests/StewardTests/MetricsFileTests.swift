@@ -16,9 +16,16 @@ struct MetricsFileTests {
     ending: .completed, relocated: 3, skipped: 1, failed: 0, left: 2, relocatedBytes: 734_003_200,
     unallocatedBefore: 1_073_741_824, unallocatedAfter: 4_294_967_296)
 
+  /// The summary with the executor's CPU time, which summaries replayed from a journal lack.
+  static let measuredSummary = {
+    var measured = summary
+    measured.executorCPUSeconds = 0.042
+    return measured
+  }()
+
   static let root = MetricsSnapshot(
     fsid: "0f3c5e1a-8d2b-4c6e-9a7f-1b2c3d4e5f60", mountpoint: "/", policy: "nightly-compaction",
-    end: .paused(.windowClosed, summary), durationSeconds: 812.25,
+    end: .paused(.windowClosed, measuredSummary), durationSeconds: 812.25,
     finishedAt: Date(timeIntervalSince1970: 1_732_500_000))
 
   static let odd = MetricsSnapshot(
@@ -90,10 +97,11 @@ struct MetricsFileTests {
     #expect(value("btrfs_steward_last_run_operations", ["result": "left"]) == 2)
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "before"]) == 1_073_741_824)
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "after"]) == 4_294_967_296)
-    #expect(root.count == 17)
+    #expect(value("btrfs_steward_last_run_executor_cpu_seconds") == 0.042)
+    #expect(root.count == 18)
 
     let odd = samples.filter { $0.labels["fsid"] == Self.odd.fsid }
-    #expect(odd.count == 17)
+    #expect(odd.count == 17, "no executor CPU sample for a summary without it")
     #expect(odd.allSatisfy { $0.labels["mountpoint"] == #"/srv/a "b"\c"# })
     #expect(
       odd.first { $0.name == "btrfs_steward_last_run_timestamp_seconds" }?.value == 1_732_500_100.5)
@@ -120,8 +128,8 @@ struct MetricsFileTests {
     let lines = MetricsFile.text([Self.root, Self.odd]).split(separator: "\n")
     let helps = lines.filter { $0.hasPrefix("# HELP ") }
     let types = lines.filter { $0.hasPrefix("# TYPE ") }
-    #expect(helps.count == 7)
-    #expect(types.count == 7)
+    #expect(helps.count == 8)
+    #expect(types.count == 8)
     #expect(types.allSatisfy { $0.hasSuffix(" gauge") })
     #expect(lines.first?.hasPrefix("# HELP btrfs_steward_last_run_timestamp_seconds ") == true)
   }

@@ -62,6 +62,8 @@ private final class Session {
   let startedAt: Date
   let history: RunHistory?
   var tally: RunTally
+  /// The CPU time of this thread, on which the whole session runs, when it started.
+  let cpuAtStart = ThreadCPUTime.seconds()
 
   init(executor: Executor, plan: Plan, startedAt: Date, history: RunHistory?) {
     self.executor = executor
@@ -314,7 +316,9 @@ private final class Session {
 
   private func summary(_ ending: RunEnding) throws(ExecutionError) -> RunSummary {
     let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() }).unallocatedBytes
-    return tally.summary(ending, plan: plan, unallocatedAfter: unallocated)
+    return tally.summary(
+      ending, plan: plan, unallocatedAfter: unallocated,
+      executorCPUSeconds: ThreadCPUTime.seconds() - cpuAtStart)
   }
 
   private func finish(_ ending: RunEnding) throws(ExecutionError) -> RunEnd {

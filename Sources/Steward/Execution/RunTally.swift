@@ -24,7 +24,9 @@ struct RunTally {
   }
 
   /// The summary of the run as it stands, for a plan of `plan`, ending with `ending`.
-  func summary(_ ending: RunEnding, plan: Plan, unallocatedAfter: UInt64) -> RunSummary {
+  func summary(
+    _ ending: RunEnding, plan: Plan, unallocatedAfter: UInt64, executorCPUSeconds: Double? = nil
+  ) -> RunSummary {
     var skipped = 0
     var failed = 0
     for result in results.values {
@@ -37,6 +39,7 @@ struct RunTally {
     return RunSummary(
       ending: ending, relocated: relocated, skipped: skipped, failed: failed,
       left: plan.operations.count - results.count, relocatedBytes: relocatedBytes,
-      unallocatedBefore: plan.outcome.unallocatedBefore, unallocatedAfter: unallocatedAfter)
+      unallocatedBefore: plan.outcome.unallocatedBefore, unallocatedAfter: unallocatedAfter,
+      executorCPUSeconds: executorCPUSeconds)
   }
 }

@@ -101,10 +101,15 @@ public struct RunSummary: Hashable, Sendable, Codable {
   /// Unallocated space when the run started and when it ended.
   public var unallocatedBefore: UInt64
   public var unallocatedAfter: UInt64
+  /// CPU seconds, user and system, that the executor of the process that ended the run used:
+  /// re-reading block groups, journaling, polling progress. The balance ioctls, in which the
+  /// kernel relocates, run in a thread of their own and are not counted. `nil` when not measured.
+  public var executorCPUSeconds: Double?
 
   public init(
     ending: RunEnding, relocated: Int, skipped: Int, failed: Int, left: Int,
-    relocatedBytes: UInt64, unallocatedBefore: UInt64, unallocatedAfter: UInt64
+    relocatedBytes: UInt64, unallocatedBefore: UInt64, unallocatedAfter: UInt64,
+    executorCPUSeconds: Double? = nil
   ) {
     self.ending = ending
     self.relocated = relocated
@@ -114,6 +119,7 @@ public struct RunSummary: Hashable, Sendable, Codable {
     self.relocatedBytes = relocatedBytes
     self.unallocatedBefore = unallocatedBefore
     self.unallocatedAfter = unallocatedAfter
+    self.executorCPUSeconds = executorCPUSeconds
   }
 
   /// Unallocated bytes gained (negative when lost).

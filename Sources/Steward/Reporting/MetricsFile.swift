@@ -55,6 +55,10 @@ public struct MetricsFile: Hashable, Sendable {
       "How long the last btrfs-steward run on the filesystem took."
     ) { [(nil, number($0.durationSeconds))] }
     family(
+      "btrfs_steward_last_run_executor_cpu_seconds",
+      "CPU the last run's executor used (user and system), not counting the kernel's relocation."
+    ) { snapshot in snapshot.summary.executorCPUSeconds.map { [(nil, number($0))] } ?? [] }
+    family(
       "btrfs_steward_last_run_outcome",
       "How the last run ended: 1 for its outcome, 0 for the others."
     ) { snapshot in
