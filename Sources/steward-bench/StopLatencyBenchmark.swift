@@ -4,7 +4,7 @@ import Foundation
 import Steward
 
 /// Times how fast a run stops on SIGTERM, against the time the kernel needs to finish the block
-/// group in flight, and the CPU time of the run that finishes the plan.
+/// group in flight, and the CPU time of the run that finishes the plan, per operation.
 struct StopLatencyBenchmark: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "stop-latency",
@@ -15,7 +15,8 @@ struct StopLatencyBenchmark: ParsableCommand {
       the kernel a second or so), starts `btrfs-steward run`, and --trials times: waits until the \
       kernel relocates, sends SIGTERM, and records when the kernel stopped running (the block group \
       in flight finished and the balance paused) and when the process exited (journal flushed); \
-      then the next run carries on. Finally the CPU time of the run that finishes the plan.
+      then the next run carries on. Finally the CPU time of the run that finishes the plan, and \
+      its executor's own CPU time per operation.
       """
   )
 
@@ -72,18 +73,33 @@ struct StopLatencyBenchmark: ParsableCommand {
     let journal = try JournalFile(
       stateDirectory: image.directory.appendingPathComponent("state").path,
       fsid: fileSystem.info().fsid)
-    let operations = try journal.read().records.filter {
+    // The finishing process's records: those after the last start or resumption of the run.
+    let records = try journal.read().records
+    let ownStart =
+      records.lastIndex {
+        switch $0.event {
+        case .runStarted, .runResumed: true
+        default: false
+        }
+      } ?? 0
+    let operations = records[ownStart...].filter {
       if case .operationFinished = $0.event { true } else { false }
     }.count
-    let user = finisher.userSeconds
-    let system = finisher.systemSeconds
-    let finishing = max(operations - trials, 1)
+    let executorCPU = records.lazy.compactMap { record -> Double? in
+      if case .runFinished(let summary) = record.event { summary.executorCPUSeconds } else { nil }
+    }.last
     print("")
     print(
-      "Finishing run, about \(finishing) operations (process start, journal replay and planning "
-        + "included): \(milliseconds(user)) user CPU (btrfs-steward's own code), "
-        + "\(milliseconds(system)) system CPU (mostly the kernel relocating inside the balance "
-        + "ioctl)")
+      "Finishing run, \(operations) operations: \(milliseconds(finisher.userSeconds)) user CPU "
+        + "(btrfs-steward's own code, process start, journal replay and planning included), "
+        + "\(milliseconds(finisher.systemSeconds)) system CPU (mostly the kernel relocating "
+        + "inside the balance ioctl)")
+    if let executorCPU, operations > 0 {
+      print(
+        "The executor's own thread (re-reading, journaling, polling; not the ioctls): "
+          + "\(milliseconds(executorCPU)) of CPU, "
+          + "\(milliseconds(executorCPU / Double(operations))) per operation")
+    }
   }
 
   private func start(_ executable: String, _ arguments: [String]) throws -> Process {
