@@ -31,7 +31,7 @@ public struct JournalFile: Sendable {
       throw .unencodable(reason: "\(error)")
     }
     line.append(UInt8(ascii: "\n"))
-    let descriptor = try openFile(path, .writeOnly, options: [.append, .create])
+    let descriptor = try openFile(path, .readWrite, options: [.append, .create])
     defer { try? descriptor.close() }
     try cutTornTail(descriptor)
     try write(line, to: descriptor, path: path)
@@ -164,11 +164,24 @@ public struct JournalFile: Sendable {
   }
 
   /// Cuts a torn last line (bytes after the last newline) so the next record starts on a line of
-  /// its own.
+  /// its own. Only the last byte is read unless it shows a torn line, which only a crash leaves.
   private func cutTornTail(_ descriptor: FileDescriptor) throws(JournalError) {
-    guard let data = try contents(), let last = data.last, last != UInt8(ascii: "\n") else {
-      return
+    var status = stat()
+    guard fstat(descriptor.rawValue, &status) == 0 else {
+      throw .io(operation: "fstat", path: path, errno: Errno(rawValue: Glibc.errno))
     }
+    guard status.st_size > 0 else { return }
+    var last: UInt8 = 0
+    do {
+      _ = try withUnsafeMutableBytes(of: &last) {
+        try descriptor.read(fromAbsoluteOffset: Int64(status.st_size - 1), into: $0)
+      }
+    } catch let errno as Errno {
+      throw .io(operation: "read", path: path, errno: errno)
+    } catch {
+      throw .io(operation: "read", path: path, errno: .ioError)
+    }
+    guard last != UInt8(ascii: "\n"), let data = try contents() else { return }
     let keep = data.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0
     do {
       try descriptor.resize(to: Int64(keep), retryOnInterrupt: true)
