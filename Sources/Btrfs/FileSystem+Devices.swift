@@ -5,7 +5,11 @@ import SystemPackage
 extension FileSystem {
   /// Every device of the filesystem, by DEV_INFO for each device id up to the highest in use.
   public func devices() throws(BtrfsError) -> [DeviceInfo] {
-    let maxDeviceID = try info().maxDeviceID
+    try devices(upTo: info().maxDeviceID)
+  }
+
+  /// Every device with an id up to `maxDeviceID`, for a caller that has read FS_INFO already.
+  func devices(upTo maxDeviceID: UInt64) throws(BtrfsError) -> [DeviceInfo] {
     var devices: [DeviceInfo] = []
     for devid in 1...max(maxDeviceID, 1) {
       if let device = try device(devid) { devices.append(device) }

@@ -19,7 +19,7 @@ extension FileSystem {
       nodeSize: info.nodeSize,
       sectorSize: info.sectorSize,
       hasBlockGroupTree: info.features.hasBlockGroupTree,
-      devices: try devices(),
+      devices: try devices(upTo: info.maxDeviceID),
       spaceInfo: try spaceInfo(),
       blockGroups: blockGroups,
       chunks: chunks,
