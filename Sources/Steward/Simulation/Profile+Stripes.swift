@@ -56,4 +56,7 @@ extension Chunk {
   var stripeLength: UInt64 {
     length / UInt64(flags.profile.dataStripes(stripes: stripes.count))
   }
+
+  /// Raw device bytes all its stripes take.
+  var rawBytes: UInt64 { stripeLength * UInt64(stripes.count) }
 }

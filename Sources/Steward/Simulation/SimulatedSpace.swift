@@ -22,8 +22,8 @@ struct SimulatedSpace {
   var pools: [Pool] = []
   /// Every device's size and allocation now.
   var devices: [SimulatedDevice]
-  /// The logical address the next created block group gets.
-  var nextVaddr: UInt64
+  /// The logical address the next created block group gets: past every block group the model knew.
+  var nextVaddr: UInt64 { groups.last?.end ?? 0 }
   /// Whether ``devices`` know where the layout's stripes end (found on the first allocation).
   var knowsStripeEnds = false
 
@@ -34,7 +34,6 @@ struct SimulatedSpace {
     isAlive = Array(repeating: true, count: layout.blockGroups.count)
     liveCount = layout.blockGroups.count
     devices = layout.devices.map(SimulatedDevice.init)
-    nextVaddr = layout.blockGroups.last?.end ?? 0
     var lastKey: BlockGroupFlags?
     var lastPool = 0
     for (index, group) in layout.blockGroups.enumerated() {
@@ -118,7 +117,6 @@ struct SimulatedSpace {
     isAlive.append(true)
     createdChunks.append(chunk)
     liveCount += 1
-    nextVaddr = chunk.vaddr + chunk.length
     let stripeLength = chunk.stripeLength
     for stripe in chunk.stripes {
       devices[deviceIndex(stripe.devid)].allocate(stripeLength, at: stripe.offset)
@@ -135,11 +133,9 @@ struct SimulatedSpace {
     isAlive[index] = false
     liveCount -= 1
     pools[poolIndex(Pool.key(group.flags))!].remove(group)
-    // On a filesystem of one device, every stripe of a chunk whose profile fixes its stripe count
-    // (checked by ``Layout/validate()``) is as long as the chunk and on that device: the chunk,
-    // which a plan of a million block groups would fetch from far in memory, is not needed.
-    if devices.count == 1, let stripes = group.profile.fixedStripeCount {
-      devices[0].release(group.length * UInt64(stripes))
+    // On one device every stripe is on that device: its raw size is all there is to release.
+    if devices.count == 1 {
+      devices[0].release(rawBytes(index))
       return
     }
     let chunk = chunk(index)
@@ -154,9 +150,13 @@ struct SimulatedSpace {
     devices.firstIndex { $0.devid == devid }!
   }
 
-  /// Raw device bytes the chunk of the block group at `index` takes.
+  /// Raw device bytes the chunk of the block group at `index` takes. When its profile fixes the
+  /// number of stripes (checked by ``Layout/validate()``), each as long as the chunk, that follows
+  /// from the block group alone: the chunk, which a plan of a million block groups would fetch
+  /// from far in memory, is not needed.
   func rawBytes(_ index: Int) -> UInt64 {
-    let chunk = chunk(index)
-    return chunk.stripeLength * UInt64(chunk.stripes.count)
+    let group = groups[index]
+    if let stripes = group.profile.fixedStripeCount { return group.length * UInt64(stripes) }
+    return chunk(index).rawBytes
   }
 }
