@@ -143,9 +143,9 @@ struct PlanningRun {
     var batch = RelocationBatch(soleMember: index, in: space)
     do {
       let chunks = try space.chunksNeeded(relocating: index, to: group.profile, in: batch)
-      let allocated = chunks.reduce(UInt64(0)) { $0 + $1.stripeLength * UInt64($1.stripes.count) }
+      let allocated = chunks.reduce(UInt64(0)) { $0 + $1.rawBytes }
       guard chunks.isEmpty || space.rawBytes(index) > allocated else { return .useless }
-      try space.relocate(index, to: group.profile, in: &batch)
+      space.relocate(index, to: group.profile, in: &batch, adding: chunks)
       relocatedBytes += group.used
       operations.append(
         PlannedOperation(

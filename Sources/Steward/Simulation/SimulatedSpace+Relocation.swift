@@ -97,9 +97,18 @@ extension SimulatedSpace {
   mutating func relocate(
     _ index: Int, to profile: Profile, in batch: inout RelocationBatch
   ) throws(OutOfSpace) {
+    let chunks = try chunksNeeded(relocating: index, to: profile, in: batch)
+    relocate(index, to: profile, in: &batch, adding: chunks)
+  }
+
+  /// Relocates the block group at `index` as ``relocate(_:to:in:)`` does, with `chunks`: what
+  /// ``chunksNeeded(relocating:to:in:)`` returned for it, for a caller that looked at them first.
+  mutating func relocate(
+    _ index: Int, to profile: Profile, in batch: inout RelocationBatch, adding chunks: [Chunk]
+  ) {
     let group = groups[index]
     let destination = pool(for: BlockGroupFlags(type: group.type, profile: profile))
-    for chunk in try chunksNeeded(relocating: index, to: profile, in: batch) {
+    for chunk in chunks {
       _ = append(chunk)
     }
     pour(group.used, into: destination, batch: &batch)
