@@ -21,7 +21,7 @@ struct CandidateQueue {
   /// Candidates queued again under a new key. Every block group is queued at most once at a time,
   /// so (key, index) pairs are unique and taking the smaller head of the two gives the same order
   /// as one heap would, at a sort's cost instead of a heap's cache misses per candidate.
-  private var requeued = MinHeap<Candidate>([])
+  private var requeued = MinHeap<Candidate>()
   /// How many block groups matched when the rule started.
   let matched: Int
 

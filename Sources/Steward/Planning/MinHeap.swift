@@ -1,18 +1,6 @@
-/// A binary min-heap: built from an array in linear time, popped in logarithmic time.
+/// A binary min-heap: pushed and popped in logarithmic time.
 struct MinHeap<Element: Comparable> {
-  private var elements: [Element]
-
-  /// A heap of `elements` (Floyd's construction).
-  init(_ elements: [Element]) {
-    self.elements = elements
-    var index = elements.count / 2
-    while index > 0 {
-      index -= 1
-      siftDown(from: index)
-    }
-  }
-
-  var isEmpty: Bool { elements.isEmpty }
+  private var elements: [Element] = []
 
   /// The smallest element, left in place.
   var first: Element? { elements.first }

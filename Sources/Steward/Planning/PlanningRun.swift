@@ -43,7 +43,7 @@ struct PlanningRun {
       return RuleReport(
         rule: rule.name, fired: true, verdict: .noMatch, explanation: "no block group matched")
     }
-    var progress = RuleProgress(rule: rule)
+    var progress = RuleProgress()
     let (verdict, explanation) = plan(rule, from: &queue, progress: &progress)
     let skipped = progress.skippedUseless + progress.skippedNoSpace
     return RuleReport(
@@ -55,7 +55,6 @@ struct PlanningRun {
 
   /// What one rule has planned so far.
   private struct RuleProgress {
-    let rule: Rule
     var operations = 0
     var relocatedBytes: UInt64 = 0
     var skippedUseless = 0

@@ -15,8 +15,6 @@ public struct TimeOfDay: Hashable, Sendable, Comparable, CustomStringConvertible
     self.init(minutes: hour * 60 + minute)
   }
 
-  /// `00:00`.
-  public static let midnight = TimeOfDay(minutes: 0)
   /// `24:00`, the end of a day.
   public static let endOfDay = TimeOfDay(minutes: 24 * 60)
 

@@ -42,17 +42,13 @@ extension SimulatedSpace {
     return first..<last
   }
 
-  /// Whether the block group at `index` passes every criterion of `filter` except `limit`.
+  /// Whether the block group at `index` passes every criterion of `filter` except `limit` and
+  /// `vrange`, which ``candidateIndices(_:)`` has applied.
   private func matches(_ filter: BalanceFilter, _ index: Int) -> Bool {
     let group = groups[index]
     if let profiles = filter.profiles, !profiles.contains(group.profile) { return false }
     if let usage = filter.usage, !Self.usage(usage, passes: group) { return false }
     if filter.convert == group.profile, filter.soft { return false }
-    if let virtualRange = filter.virtualRange,
-      group.vaddr >= virtualRange.upperBound || group.end <= virtualRange.lowerBound
-    {
-      return false
-    }
     let chunk = chunk(index)
     if let stripes = filter.stripes, !stripes.contains(UInt32(chunk.stripes.count)) { return false }
     if let devid = filter.devid {
