@@ -82,10 +82,7 @@ private final class Session {
       try record(.runResumed(processID: getpid()))
     }
     executor.observe(.runStarting(plan: plan, carriedOn: history != nil, done: tally.results.count))
-    if let inFlight = history?.inFlight,
-      let operation = plan.operations.first(where: { $0.index == inFlight }),
-      tally.results[inFlight] == nil
-    {
+    if let operation = history?.inFlightOperation, tally.results[operation.index] == nil {
       if let end = try carryOn(operation) { return end }
     }
     for operation in plan.operations where tally.results[operation.index] == nil {

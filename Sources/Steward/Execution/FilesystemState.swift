@@ -35,10 +35,8 @@ public struct FilesystemState: Sendable {
 
   /// Whether the kernel's balance is the one btrfs-steward's open run started.
   public var kernelBalanceIsOurs: Bool {
-    guard let kernelBalance, let run = openRun, let index = run.inFlight,
-      let operation = run.plan.operations.first(where: { $0.index == index })
-    else { return false }
-    return operation.arguments.isSameBalance(as: kernelBalance.arguments)
+    guard let kernelBalance, let run = openRun else { return false }
+    return run.owns(kernelBalance)
   }
 
   /// Whether a btrfs-steward run is working right now.

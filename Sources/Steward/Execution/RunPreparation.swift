@@ -166,10 +166,7 @@ public struct RunPreparation: Sendable {
     while true {
       let operation = try kernel { () throws(BtrfsError) in try target.exclusiveOperation() }
       if let progress = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }) {
-        let inFlight = ours?.inFlight.flatMap { index in
-          ours?.plan.operations.first { $0.index == index }
-        }
-        guard let inFlight, inFlight.arguments.isSameBalance(as: progress.arguments) else {
+        guard ours?.owns(progress) == true else {
           throw .refused(.foreignBalance(path: path, paused: progress.isPaused))
         }
         return

@@ -1,3 +1,4 @@
+import Btrfs
 import Foundation
 
 /// One run as the journal tells it: its plan, what became of each operation, and where it stands.
@@ -39,6 +40,17 @@ public struct RunHistory: Hashable, Sendable {
     case .running, .paused: true
     case .cancelled, .finished: false
     }
+  }
+
+  /// The operation of ``inFlight``, if one is in flight.
+  public var inFlightOperation: PlannedOperation? {
+    inFlight.flatMap { index in plan.operations.first { $0.index == index } }
+  }
+
+  /// Whether the kernel's `balance` is the one this run left in flight: the same arguments as
+  /// its operation in flight.
+  public func owns(_ balance: BalanceProgress) -> Bool {
+    inFlightOperation?.arguments.isSameBalance(as: balance.arguments) ?? false
   }
 
   /// The operations with no result yet, in plan order (the one in flight first).
