@@ -61,9 +61,12 @@ struct ControlOptions: ParsableArguments {
     let lock: FilesystemLock
     do {
       lock = try FilesystemLock(path: lockPath)
-    } catch {
+    } catch .held {
       printError(RunRefusal.lockedBySteward(lockFile: lockPath).description)
       throw ExitCode(ExitStatus.locked.rawValue)
+    } catch {
+      printError(error.description)
+      throw ExitCode(ExitStatus.failure.rawValue)
     }
     let file = try JournalFile(stateDirectory: state.stateDir, fsid: fsid)
     return (Journal(file: file, runID: run.id, now: { Date() }), lock)

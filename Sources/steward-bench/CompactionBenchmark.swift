@@ -78,7 +78,7 @@ struct CompactionBenchmark: ParsableCommand {
         + "then a seeded share deleted…")
     let fsid = try image.build(master: master)
     // btrfs-steward and btrfsmaintenance lock this file; the fsid is this benchmark's own.
-    defer { try? FileManager.default.removeItem(atPath: "/run/btrfs-maintenance-running.\(fsid)") }
+    defer { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: fsid)) }
 
     var contender = 0
     func measure(_ tool: some CompactionContender) throws -> (ContenderOutcome, Layout) {

@@ -41,7 +41,7 @@ public final class ScratchImage {
   public func remove() {
     let fsid = try? FileSystem(path: mountpoint).info().fsid
     defer {
-      if let fsid { unlink("/run/btrfs-maintenance-running." + fsid) }
+      if let fsid { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: fsid)) }
     }
     _ = try? Command.run(["btrfs", "balance", "cancel", mountpoint])
     if (try? Command.run(["umount", mountpoint])) == nil {

@@ -50,4 +50,9 @@ public final class FilesystemLock: Sendable {
   public static func stewardLockPath(fsid: String, runtimeDirectory: String) -> String {
     runtimeDirectory + "/" + fsid + ".lock"
   }
+
+  /// btrfsmaintenance's lock for the filesystem `fsid`, which its scripts flock in `/run`.
+  public static func btrfsMaintenanceLockPath(fsid: String, directory: String = "/run") -> String {
+    directory + "/btrfs-maintenance-running." + fsid
+  }
 }

@@ -192,7 +192,8 @@ public struct RunPreparation: Sendable {
       throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
     }
     if let btrfsMaintenanceDirectory {
-      let path = btrfsMaintenanceDirectory + "/btrfs-maintenance-running." + fsid
+      let path = FilesystemLock.btrfsMaintenanceLockPath(
+        fsid: fsid, directory: btrfsMaintenanceDirectory)
       do {
         locks.append(try FilesystemLock(path: path, wait: wait))
       } catch .held {
