@@ -19,8 +19,8 @@ extension FileSystem {
   /// - Throws: ``BtrfsError/noBalance(path:)`` when there is nothing to resume, and the errors of
   ///   ``startBalance(_:)``.
   public func resumeBalance() throws(BtrfsError) -> BalanceOutcome {
-    var kernelArguments = btrfs_ioctl_balance_args()
-    kernelArguments.flags = UInt64(BTRFS_BALANCE_RESUME)
+    var kernelArguments = BalanceArguments().kernelArguments(
+      extraFlags: UInt64(BTRFS_BALANCE_RESUME))
     return try balance("BALANCE_V2 (resume)", &kernelArguments)
   }
 
