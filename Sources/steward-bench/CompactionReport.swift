@@ -203,11 +203,12 @@ struct TargetOutcome: Codable {
       target: "btrfs-steward's own CPU time outside the kernel (user) < 1% of wall time",
       met: userPercent < 1, figures: figures)
   }
+}
 
-  private static func ratio(_ value: Double?, _ reference: Double?) -> Double? {
-    guard let value, let reference, reference != 0 else { return nil }
-    return value / reference
-  }
+/// `value` divided by `reference`, or `nil` when either is missing or the reference is zero.
+func ratio(_ value: Double?, _ reference: Double?) -> Double? {
+  guard let value, let reference, reference != 0 else { return nil }
+  return value / reference
 }
 
 /// `format` applied to `value`, or `—` when there is none.

@@ -74,10 +74,6 @@ struct StewardRatios: Codable {
   var cpuSeconds: Double?
 
   init(_ outcome: ContenderOutcome, steward: ContenderOutcome) {
-    func ratio(_ value: Double?, _ reference: Double?) -> Double? {
-      guard let value, let reference, reference != 0 else { return nil }
-      return value / reference
-    }
     unallocatedRegained = ratio(
       Double(outcome.unallocatedRegained), Double(steward.unallocatedRegained))
     dataBytesRelocated = ratio(

@@ -47,9 +47,8 @@ struct StewardLeastUsed: CompactionContender {
     let plan = try decoder.decode(Plan.self, from: Data(contentsOf: planFile(copy)))
     let journal = try JournalFile(
       stateDirectory: copy.directory.appendingPathComponent("state").path, fsid: copy.fsid)
-    let summary = try journal.read().records.lazy.compactMap { record -> RunSummary? in
-      if case .runFinished(let summary) = record.event { summary } else { nil }
-    }.last
+    let standing = JournalReplay.runs(try journal.read().records).last?.standing
+    let summary: RunSummary? = if case .finished(let summary)? = standing { summary } else { nil }
     let planning = try decoder.decode(ChildRun.self, from: Data(contentsOf: planRunFile(copy)))
     return StewardReport(
       plannedOperations: plan.operations.count, predicted: plan.outcome, journaled: summary,

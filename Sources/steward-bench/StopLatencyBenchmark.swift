@@ -85,9 +85,10 @@ struct StopLatencyBenchmark: ParsableCommand {
     let operations = records[ownStart...].filter {
       if case .operationFinished = $0.event { true } else { false }
     }.count
-    let executorCPU = records.lazy.compactMap { record -> Double? in
-      if case .runFinished(let summary) = record.event { summary.executorCPUSeconds } else { nil }
-    }.last
+    var executorCPU: Double?
+    if case .finished(let summary)? = JournalReplay.runs(records).last?.standing {
+      executorCPU = summary.executorCPUSeconds
+    }
     print("")
     print(
       "Finishing run, \(operations) operations: \(milliseconds(finisher.userSeconds)) user CPU "

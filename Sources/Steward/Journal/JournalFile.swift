@@ -88,11 +88,7 @@ public struct JournalFile: Sendable {
     return encoder
   }()
 
-  private static let decoder: JSONDecoder = {
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    return decoder
-  }()
+  private static let decoder = JSONCoding.decoder()
 
   /// Writes all of `data` and fsyncs the file.
   private func write(_ data: Data, to descriptor: FileDescriptor, path: String) throws(JournalError)
