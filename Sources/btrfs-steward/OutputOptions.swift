@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Steward
 
 /// Options shared by every command that prints a result.
 struct OutputOptions: ParsableArguments {
@@ -9,8 +10,5 @@ struct OutputOptions: ParsableArguments {
 
 /// Prints a value as pretty, key-sorted JSON on standard output.
 func printJSON<Value: Encodable>(_ value: Value) throws {
-  let encoder = JSONEncoder()
-  encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-  encoder.dateEncodingStrategy = .iso8601
-  print(String(decoding: try encoder.encode(value), as: UTF8.self))
+  print(String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self))
 }

@@ -61,7 +61,14 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let instant = at.flatMap(Self.instant) ?? Date()
     let loaded = try loadPolicyOrExit(policy)
-    let layout = try readLayout()
+    try Self.printPlan(loaded, for: try readLayout(), at: instant, json: output.json)
+  }
+
+  /// Plans `layout` under `loaded` at `instant` and prints the plan, for people or as JSON; `plan`
+  /// and `run --dry-run` both print plans this way.
+  static func printPlan(_ loaded: LoadedPolicy, for layout: Layout, at instant: Date, json: Bool)
+    throws
+  {
     let plan: Plan
     do {
       plan = try Planner(policy: loaded.policy, policyDigest: loaded.digest).plan(
@@ -70,8 +77,8 @@ struct PlanCommand: ParsableCommand {
       printError("inconsistent layout: \(error)")
       throw ExitCode(ExitStatus.invalidInput.rawValue)
     }
-    if output.json {
-      print(String(decoding: try plan.json(), as: UTF8.self))
+    if json {
+      try printJSON(plan)
     } else {
       print(plan.rendered())
     }

@@ -68,13 +68,7 @@ struct RunCommand: ParsableCommand {
 
   private func printPlan(_ loaded: LoadedPolicy, path: String) throws {
     let layout = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path).layout() }
-    let plan = try Planner(policy: loaded.policy, policyDigest: loaded.digest).plan(
-      for: layout, at: Date())
-    if output.json {
-      try printJSON(plan)
-    } else {
-      print(plan.rendered())
-    }
+    try PlanCommand.printPlan(loaded, for: layout, at: Date(), json: output.json)
   }
 }
 
