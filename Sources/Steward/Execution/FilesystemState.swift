@@ -11,8 +11,6 @@ public struct FilesystemState: Sendable {
   public var exclusiveOperation: ExclusiveOperation
   /// The journal's last run.
   public var lastRun: RunHistory?
-  /// Lines of the journal that could not be read (a torn last record).
-  public var ignoredJournalLines: Int
   /// Whether the process of the last run is alive.
   public var runProcessAlive: Bool
 
@@ -20,13 +18,12 @@ public struct FilesystemState: Sendable {
   public static func read(
     target: any BalanceTarget, fsid: String, stateDirectory: String
   ) throws -> FilesystemState {
-    let (records, ignored) = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read()
+    let records = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read().records
     let lastRun = JournalReplay.runs(records).last
     return FilesystemState(
       kernelBalance: try target.balanceProgress(),
       exclusiveOperation: try target.exclusiveOperation(),
       lastRun: lastRun,
-      ignoredJournalLines: ignored,
       runProcessAlive: lastRun.map { $0.isOpen && isStewardProcess($0.processID) } ?? false)
   }
 
