@@ -35,22 +35,22 @@ extension BalanceArguments {
   }
 }
 
-extension BalanceFilter {
-  private static func profileBits(_ profiles: Set<Profile>) -> UInt64 {
-    // The kernel names `single` by its own "available" bit in balance filters.
-    profiles.reduce(0) { bits, profile in
-      bits
-        | (profile == .single
-          ? UInt64(BTRFS_AVAIL_ALLOC_BIT_SINGLE) : profile.flags.rawValue)
-    }
+extension Profile {
+  /// The bit that names this profile in balance filters (`profiles` and `convert`): its block-group
+  /// flag, except for `single`, which has none and which the kernel names by its own "available"
+  /// bit there.
+  var balanceBit: UInt64 {
+    self == .single ? UInt64(BTRFS_AVAIL_ALLOC_BIT_SINGLE) : flags.rawValue
   }
+}
 
+extension BalanceFilter {
   /// The kernel's `btrfs_balance_args` for this filter.
   var kernelFilter: btrfs_balance_args {
     var filter = btrfs_balance_args()
     if let profiles {
       filter.flags |= UInt64(BTRFS_BALANCE_ARGS_PROFILES)
-      filter.profiles = Self.profileBits(profiles)
+      filter.profiles = profiles.reduce(0) { $0 | $1.balanceBit }
     }
     switch usage {
     case .below(let percent):
@@ -93,8 +93,7 @@ extension BalanceFilter {
     }
     if let convert {
       filter.flags |= UInt64(BTRFS_BALANCE_ARGS_CONVERT)
-      filter.target =
-        convert == .single ? UInt64(BTRFS_AVAIL_ALLOC_BIT_SINGLE) : convert.flags.rawValue
+      filter.target = convert.balanceBit
     }
     if soft { filter.flags |= UInt64(BTRFS_BALANCE_ARGS_SOFT) }
     return filter
@@ -103,14 +102,9 @@ extension BalanceFilter {
   /// The filter a kernel balance runs with.
   init(kernel filter: btrfs_balance_args) {
     func has(_ flag: UInt64) -> Bool { filter.flags & flag != 0 }
-    let single = UInt64(BTRFS_AVAIL_ALLOC_BIT_SINGLE)
     let profiles: Set<Profile>? =
       has(UInt64(BTRFS_BALANCE_ARGS_PROFILES))
-      ? Set(
-        Profile.allCases.filter { profile in
-          profile == .single
-            ? filter.profiles & single != 0 : filter.profiles & profile.flags.rawValue != 0
-        }) : nil
+      ? Set(Profile.allCases.filter { filter.profiles & $0.balanceBit != 0 }) : nil
     var usage: Usage?
     if has(UInt64(BTRFS_BALANCE_ARGS_USAGE)) {
       usage = .below(UInt32(clamping: filter.usage))
@@ -135,7 +129,7 @@ extension BalanceFilter {
       stripes: has(UInt64(BTRFS_BALANCE_ARGS_STRIPES_RANGE))
         ? filter.stripes_min...max(filter.stripes_min, filter.stripes_max) : nil,
       convert: has(UInt64(BTRFS_BALANCE_ARGS_CONVERT))
-        ? (filter.target & single != 0
+        ? (filter.target & Profile.single.balanceBit != 0
           ? .single : Profile(flags: BlockGroupFlags(rawValue: filter.target))) : nil,
       soft: has(UInt64(BTRFS_BALANCE_ARGS_SOFT))
     )
