@@ -113,10 +113,7 @@ func runInBackground<Value: Sendable>(_ body: @escaping @Sendable () throws -> V
 func waitForProgress(
   _ fileSystem: FileSystem, until condition: (BalanceProgress) -> Bool
 ) throws -> BalanceProgress {
-  let deadline = Date().addingTimeInterval(60)
-  while Date() < deadline {
-    if let progress = try fileSystem.balanceProgress(), condition(progress) { return progress }
-    usleep(2_000)
+  try poll("balance progress", timeout: 60, interval: 0.002) {
+    try fileSystem.balanceProgress().flatMap { condition($0) ? $0 : nil }
   }
-  throw TimedOut(what: "balance progress")
 }

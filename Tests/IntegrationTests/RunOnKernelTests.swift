@@ -90,7 +90,7 @@ struct RunOnKernelTests {
       kill(process.processIdentifier, SIGKILL)
       _ = try waitForExit(process)
       // The killed ioctl ends the kernel's balance; wait for it to be gone.
-      _ = try waitForProgressGone(fileSystem)
+      try waitForProgressGone(fileSystem)
 
       // Crashes at exact points: before an operation, between fsync and ioctl, after an operation.
       for point in ["after-journal:1", "after-operation:1", "before-operation:1"] {
@@ -158,11 +158,8 @@ func pauseMidOperation(
 }
 
 /// Polls BALANCE_PROGRESS until there is no balance (at most a minute).
-func waitForProgressGone(_ fileSystem: FileSystem) throws -> Bool {
-  let deadline = Date().addingTimeInterval(60)
-  while Date() < deadline {
-    if try fileSystem.balanceProgress() == nil { return true }
-    usleep(20_000)
+func waitForProgressGone(_ fileSystem: FileSystem) throws {
+  try poll("the balance to end", timeout: 60, interval: 0.02) {
+    try fileSystem.balanceProgress() == nil ? () : nil
   }
-  throw TimedOut(what: "the balance to end")
 }

@@ -6,11 +6,6 @@ import Steward
 /// unmounts, detaches and deletes it, whether the test passes, fails or throws.
 typealias ScratchFilesystem = ScratchImage
 
-extension ScratchImage {
-  /// The path of a file inside the filesystem.
-  func path(_ name: String) -> String { mountpoint + "/" + name }
-}
-
 /// Makes a scratch btrfs filesystem, runs `body` with it, and always destroys it afterwards.
 func withScratchFilesystem<Result>(
   size: String = "2G", features: [String] = [], mkfsArguments: [String] = [],

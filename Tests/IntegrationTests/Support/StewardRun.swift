@@ -69,17 +69,16 @@ struct StewardRun {
   }
 }
 
-/// Waits until `process` exits (at most two minutes) and returns its status.
+/// Waits until `process` exits (at most two minutes, else it is terminated) and returns its status.
 func waitForExit(_ process: Process) throws -> Int32 {
-  let deadline = Date().addingTimeInterval(120)
-  while process.isRunning {
-    guard Date() < deadline else {
-      process.terminate()
-      throw TimedOut(what: "btrfs-steward to exit")
+  do {
+    return try poll("btrfs-steward to exit", timeout: 120, interval: 0.02) {
+      process.isRunning ? nil : process.terminationStatus
     }
-    usleep(20_000)
+  } catch {
+    process.terminate()
+    throw error
   }
-  return process.terminationStatus
 }
 
 /// A policy that compacts every data block group below 90 % usage, emptiest first.
