@@ -21,7 +21,7 @@ struct ControlOptions: ParsableArguments {
   func read() throws -> (KernelTarget, FilesystemState, fsid: String) {
     try requireRoot()
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
-    let fsid = try withExitStatus { () throws(BtrfsError) in try target.fileSystem.info().fsid }
+    let fsid = target.fsid
     let current = try FilesystemState.read(
       target: target, fsid: fsid, stateDirectory: state.stateDir)
     return (target, current, fsid)

@@ -26,7 +26,7 @@ final class RunDriver {
   /// Prepares and executes a run of `loaded` on the filesystem at `path`; returns its exit status.
   func run(_ loaded: LoadedPolicy, path: String) throws -> ExitStatus {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
-    let fsid = try withExitStatus { () throws(BtrfsError) in try target.fileSystem.info().fsid }
+    let fsid = target.fsid
     let preparation = RunPreparation(
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
       stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)

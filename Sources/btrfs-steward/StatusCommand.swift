@@ -85,9 +85,7 @@ struct StatusCommand: ParsableCommand {
       run: current.lastRun.map {
         runReport($0, alive: current.runProcessAlive, unallocatedNow: layout.unallocatedBytes)
       },
-      reclaim: try withExitStatus { () throws(BtrfsError) in
-        try target.fileSystem.sysfs().reclaimSettings()
-      },
+      reclaim: target.sysfs.reclaimSettings(),
       unallocatedBytes: layout.unallocatedBytes,
       histograms: UsageReport(layout).histograms)
   }

@@ -4,12 +4,16 @@ import Btrfs
 public final class KernelTarget: BalanceTarget {
   /// The open filesystem.
   public let fileSystem: FileSystem
-  private let sysfs: SysfsFacts
+  /// Its UUID.
+  public let fsid: String
+  /// Its sysfs facts.
+  public let sysfs: SysfsFacts
 
   /// The kernel target for the filesystem that `path` is on.
   public init(path: String) throws(BtrfsError) {
     fileSystem = try FileSystem(path: path)
-    sysfs = try fileSystem.sysfs()
+    fsid = try fileSystem.info().fsid
+    sysfs = SysfsFacts(fsid: fsid)
   }
 
   public func layout() throws(BtrfsError) -> Layout { try fileSystem.layout() }
