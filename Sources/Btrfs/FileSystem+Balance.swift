@@ -65,8 +65,11 @@ extension FileSystem {
       result = try ioctl(operation, CBTRFS_IOC_BALANCE_V2, &arguments)
     } catch .systemCall(_, _, let errno) where errno == .canceled {
       // The kernel copies the arguments back on ECANCELED: the state says which request stopped it.
+      // When a cancel came while a pause was pending both are set, and the kernel has deleted the
+      // balance (balance_need_close()): it was cancelled.
       let statistics = BalanceStatistics(arguments.stat)
-      return arguments.state & UInt64(BTRFS_BALANCE_STATE_PAUSE_REQ) != 0
+      return arguments.state & UInt64(BTRFS_BALANCE_STATE_CANCEL_REQ) == 0
+        && arguments.state & UInt64(BTRFS_BALANCE_STATE_PAUSE_REQ) != 0
         ? .paused(statistics) : .cancelled(statistics)
     } catch .systemCall(_, _, let errno) where errno == .nowInProgress {
       throw .balanceInProgress(path: path)

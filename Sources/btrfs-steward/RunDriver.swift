@@ -29,7 +29,7 @@ final class RunDriver {
     let fsid = target.fsid
     let preparation = RunPreparation(
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
-      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
+      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait, stops: stops)
     let prepared: PreparedRun
     do {
       prepared = try preparation.prepare(target: target, fsid: fsid)

@@ -137,33 +137,107 @@ struct ExecutorStopTests {
     #expect(!harness.exists(fourth))
   }
 
-  @Test("a run paused with its balance paused in the kernel resumes that balance, not a new one")
-  func resumesKernelBalance() throws {
+  @Test(
+    "a balance left paused in the kernel, its filters changed by a kernel resume, is recognised by its vrange and cancelled, never resumed"
+  )
+  func recognisesKernelChangedBalance() throws {
     let harness = try ExecutorHarness()
     let policy = X.policy()
     let plan = try X.plan(policy)
     let first = plan.operations[0]
-    let arguments = first.arguments
     try harness.journal.record(.runStarted(plan: plan, policyPath: nil, processID: 999_999))
     try harness.journal.record(
-      .operationStarted(index: 1, vaddr: first.target.vaddr, arguments: arguments))
+      .operationStarted(index: 1, vaddr: first.target.vaddr, arguments: first.arguments))
     try harness.journal.record(.paused(reason: .signal, operation: 1))
-    try harness.leavePausedBalance(arguments)
+    // What the kernel's update_balance_args() makes of the arguments on a resume: usage=90 added.
+    var resumed = first.arguments
+    resumed.data?.usage = .below(90)
+    try harness.leavePausedBalance(resumed)
     let paused = try harness.lastRun()
     try #require(paused.inFlight == 1)
+    #expect(paused.owns(try #require(try harness.filesystem.balanceProgress())))
 
     let end = try harness.execute(plan, policy, continuing: paused)
 
     #expect(end.summary.ending == .completed)
     #expect(try harness.filesystem.balanceProgress() == nil)
-    let names = try harness.records().map(\.event.name)
-    #expect(names.contains("operationResumed 1"))
-    #expect(try harness.startsAndFinishes().started[1] == 1)
+    #expect(try harness.startsAndFinishes().started[1] == 1, "relocated before the pause")
     #expect(try harness.results()[1]?.isRelocated == true)
     #expect(!harness.exists(first))
-    #expect(
-      harness.events.current.compactMap(\.tag).contains(
-        "start 1 1/\(plan.operations.count) resumed"))
+  }
+
+  @Test("a pause mid-operation leaves no balance paused in the kernel and counts the block group")
+  func pauseLeavesNothingInKernel() throws {
+    let harness = try ExecutorHarness()
+    let policy = X.policy()
+    let plan = try X.plan(policy)
+    let stops = StopRequests()
+    harness.hook.set { count, _ in if count == 2 { stops.request(.pause(.signal)) } }
+    let end = try harness.execute(plan, policy, stops: stops)
+    harness.hook.set(nil)
+
+    guard case .paused(.signal, let summary) = end else {
+      Issue.record("expected a pause for a signal, got \(end)")
+      return
+    }
+    #expect(try harness.filesystem.balanceProgress() == nil)
+    #expect(summary.relocated == 2, "the block group in flight moved before the pause")
+    #expect(try harness.lastRun().inFlight == nil)
+  }
+
+  @Test("a cancel while the kernel is pausing cancels the run, with nothing left paused")
+  func cancelWhilePausing() throws {
+    let harness = try ExecutorHarness()
+    let policy = X.policy()
+    let plan = try X.plan(policy)
+    let stops = StopRequests()
+    // The pause is honoured after the block group in flight; the cancel comes while the kernel
+    // waits to honour it.
+    let filesystem = harness.filesystem
+    harness.hook.set { count, _ in
+      guard count == 2 else { return }
+      stops.request(.pause(.signal))
+      let deadline = Date() + 5
+      while (try? filesystem.balanceProgress())??.isPauseRequested != true, Date() < deadline {
+        Thread.sleep(forTimeInterval: 0.001)
+      }
+      requestFromAnotherThread(stops, .cancel(.signal))
+    }
+    let end = try harness.execute(plan, policy, stops: stops)
+    harness.hook.set(nil)
+
+    guard case .cancelled(.signal, _) = end else {
+      Issue.record("expected a cancel for a signal, got \(end)")
+      return
+    }
+    #expect(end.exitStatus == .cancelled)
+    #expect(try harness.filesystem.balanceProgress() == nil)
+    #expect(try harness.lastRun().standing == .cancelled(.signal))
+  }
+
+  @Test(
+    "a journaled operation whose rule is not in the policy, or whose block group changed type, is never run"
+  )
+  func forgedOperationIsNotRun() throws {
+    let harness = try ExecutorHarness()
+    let policy = X.policy()
+    let plan = try X.plan(policy)
+    var forged = plan
+    forged.operations[0].rule = "forged-rule"
+    forged.operations[1].target.type = .metadata
+    try harness.journal.record(.runStarted(plan: forged, policyPath: nil, processID: 999_999))
+    try harness.journal.record(.paused(reason: .signal, operation: nil))
+    let paused = try harness.lastRun()
+
+    let end = try harness.execute(forged, policy, continuing: paused)
+
+    #expect(end.summary.ending == .completed)
+    let results = try harness.results()
+    #expect(results[1] == .skipped(reason: "its rule 'forged-rule' is not in the policy"))
+    #expect(results[2] == .skipped(reason: "the block group is data, not metadata"))
+    #expect(try harness.startsAndFinishes().started[1] == nil)
+    #expect(try harness.startsAndFinishes().started[2] == nil)
+    #expect(harness.exists(forged.operations[0]))
   }
 
   @Test("a cancel asked for at the third block group cancels the run after it")
@@ -213,6 +287,33 @@ struct ExecutorStopTests {
     try expectStoppedAfterThird(harness, plan, end)
     #expect(try harness.lastRun().standing == .paused(.windowClosed))
     #expect(try harness.records().last?.time == X.start + 35 * 60)
+  }
+
+  @Test("a window that closes during pause-between is noticed at once, not when the wait ends")
+  func windowClosesDuringPauseBetween() throws {
+    let harness = try ExecutorHarness()
+    let policy = X.policy(
+      windows: [X.dailyWindow(0, 1)], limits: Limits(pauseBetween: .seconds(600)))
+    let plan = try X.plan(policy)
+    let clock = harness.parts(stops: StopRequests()).clock
+    // The window closes a moment after the first operation, while the run waits 10 minutes.
+    harness.hook.set { count, _ in
+      if count == 1 {
+        Thread.detachNewThread {
+          Thread.sleep(forTimeInterval: 0.1)
+          clock.set(X.start + 35 * 60)
+        }
+      }
+    }
+    let began = Date()
+    let end = try harness.execute(plan, policy)
+    harness.hook.set(nil)
+    #expect(Date().timeIntervalSince(began) < 10)
+    guard case .paused(.windowClosed, let summary) = end else {
+      Issue.record("expected a pause for the window, got \(end)")
+      return
+    }
+    #expect(summary.relocated == 1)
   }
 
   @Test("max-runtime reached mid-run pauses the run for max-runtime")
@@ -317,5 +418,17 @@ struct ExecutorStopRequestsTests {
     #expect(stops.wait(seconds: 10) == .pause(.signal))
     #expect(stops.wait(seconds: 10) == .pause(.signal))
     #expect(Date().timeIntervalSince(began) < 5)
+  }
+
+  @Test("a wait turns what its check sees into a request and returns with it")
+  func waitingChecks() {
+    let stops = StopRequests()
+    let checks = Shared(0)
+    let request = stops.wait(seconds: 60, checkingEvery: 0.001) {
+      checks.update { $0 += 1 }
+      if checks.current == 3 { stops.request(.pause(.windowClosed)) }
+    }
+    #expect(request == .pause(.windowClosed))
+    #expect(checks.current == 3)
   }
 }

@@ -19,7 +19,7 @@ public enum ExecutionError: Error, Sendable, CustomStringConvertible {
   public var exitStatus: ExitStatus {
     switch self {
     case .kernel(let error): ExitStatus(error)
-    case .journal: .failure
+    case .journal(let error): error.exitStatus
     }
   }
 }

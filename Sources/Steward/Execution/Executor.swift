@@ -76,10 +76,13 @@ private final class Session {
   var target: any BalanceTarget { executor.target }
 
   func run(policyPath: String?) throws(ExecutionError) -> RunEnd {
+    let start = ProcessIdentity.current()?.startTime
     if history == nil {
-      try record(.runStarted(plan: plan, policyPath: policyPath, processID: getpid()))
+      try record(
+        .runStarted(
+          plan: plan, policyPath: policyPath, processID: getpid(), processStart: start))
     } else {
-      try record(.runResumed(processID: getpid()))
+      try record(.runResumed(processID: getpid(), processStart: start))
     }
     executor.observe(.runStarting(plan: plan, carriedOn: history != nil, done: tally.results.count))
     if let operation = history?.inFlightOperation, tally.results[operation.index] == nil {
@@ -87,10 +90,11 @@ private final class Session {
     }
     for operation in plan.operations where tally.results[operation.index] == nil {
       if let end = try checkBeforeOperation() { return end }
-      if let end = try perform(operation, resuming: false) { return end }
+      if let end = try perform(operation) { return end }
       if executor.policy.limits.pauseBetween > .zero, operation.index != plan.operations.last?.index
       {
-        executor.stops.wait(seconds: executor.policy.limits.pauseBetween.seconds)
+        executor.stops.wait(
+          seconds: executor.policy.limits.pauseBetween.seconds, requestClockStops)
       }
     }
     return try finish(tally.goalSkips > 0 ? .goalReached : .completed)
@@ -98,25 +102,28 @@ private final class Session {
 
   // MARK: Operations
 
-  /// Finishes the operation a previous process left in flight: resumes the kernel's paused balance
-  /// when it is this operation's, waits for one still running, and otherwise looks at the block
-  /// group to tell whether the operation happened.
+  /// Finishes the operation a previous process left in flight. A balance of it that the kernel
+  /// still runs (its process is gone, or the kernel resumed it by itself at mount) is waited for; one
+  /// left paused is cancelled, so that it can never resume at the next mount. Then the kernel's
+  /// counters and the block group tell whether the operation happened; if not, it runs again.
   private func carryOn(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+    var completed = false
     while let progress = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }) {
-      guard operation.arguments.isSameBalance(as: progress.arguments) else {
+      guard operation.arguments.isSameOperation(as: progress.arguments) else {
         throw .kernel(.balanceInProgress(path: plan.mountpoint ?? plan.fsid))
       }
+      completed = completed || progress.statistics.completed > 0
       if progress.isPaused {
-        try record(.operationResumed(index: operation.index))
-        return try perform(operation, resuming: true)
+        try discardPausedBalance()
+        break
       }
-      // Still running in the kernel (the process that started it is gone): let it finish.
-      _ = executor.stops.wait(seconds: executor.pollInterval)
-      if executor.stops.current != nil { return try checkBeforeOperation() }
+      if let request = executor.stops.wait(seconds: executor.pollInterval, requestClockStops) {
+        executor.observe(.stopping(request))
+        try stopKernelBalance(request)
+        return try stopped(request, operation, relocated: try isRelocated(operation, completed))
+      }
     }
-    if try kernel({ () throws(BtrfsError) in try target.blockGroup(at: operation.target.vaddr) })
-      == nil
-    {
+    if try isRelocated(operation, completed) {
       let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() })
         .unallocatedBytes
       try finishOperation(
@@ -125,56 +132,102 @@ private final class Session {
         elapsed: 0)
       return nil
     }
-    return try perform(operation, resuming: false)
+    return try perform(operation)
+  }
+
+  /// Whether `operation`'s block group was relocated: the kernel counted it (`completed`), or its
+  /// address is gone.
+  private func isRelocated(
+    _ operation: PlannedOperation, _ completed: Bool
+  ) throws(ExecutionError) -> Bool {
+    if completed { return true }
+    return try kernel({ () throws(BtrfsError) in
+      try target.blockGroup(at: operation.target.vaddr)
+    }) == nil
+  }
+
+  /// Stops the kernel's balance for `request` and waits until it has stopped, leaving nothing
+  /// paused behind.
+  private func stopKernelBalance(_ request: StopRequest) throws(ExecutionError) {
+    do {
+      if case .pause = request { try target.pauseBalance() }
+      try target.cancelBalance()
+    } catch .noBalance {
+      // It ended meanwhile.
+    } catch {
+      throw .kernel(error)
+    }
+  }
+
+  /// Cancels the kernel's paused balance: this deletes its balance item, so the kernel cannot resume
+  /// it at the next mount, outside every window. Nothing is lost: a one-block-group balance pauses
+  /// only once its block group is done, or before it began.
+  private func discardPausedBalance() throws(ExecutionError) {
+    do {
+      try target.cancelBalance()
+    } catch .noBalance {
+      // Someone else cancelled it meanwhile.
+    } catch {
+      throw .kernel(error)
+    }
   }
 
   /// Re-checks, journals and runs one operation; returns how the run ended if it ended.
-  private func perform(
-    _ operation: PlannedOperation, resuming: Bool
-  ) throws(ExecutionError) -> RunEnd? {
-    let rule = executor.policy.rules.first { $0.name == operation.rule }
-    var relocating = operation.target.used
-    if !resuming {
-      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
-      if let reason = goalMet(rule, layout) {
-        tally.goalSkips += 1
-        try finishOperation(operation, .skipped(reason: reason), elapsed: 0)
-        return nil
-      }
-      guard let current = layout.blockGroup(at: operation.target.vaddr) else {
-        try finishOperation(operation, .skipped(reason: "the block group is gone"), elapsed: 0)
-        return nil
-      }
-      // A block group without a chunk (none exists on a sane filesystem) is on no device.
-      let chunk = {
-        layout.chunk(at: current.vaddr)
-          ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
-      }
-      if let rule, !rule.select.matches(current, chunk: chunk) {
-        let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
-        try finishOperation(
-          operation,
-          .skipped(reason: "it no longer matches rule '\(rule.name)' (usage now \(usage)%)"),
-          elapsed: 0)
-        return nil
-      }
-      relocating = current.used
-      CrashPoint.beforeOperation.reach()
-      try record(
-        .operationStarted(
-          index: operation.index, vaddr: operation.target.vaddr, arguments: operation.arguments))
-      CrashPoint.afterJournal.reach()
+  ///
+  /// Nothing of the journaled plan is trusted (the journal may have been written by someone else):
+  /// the operation runs only when its rule is in the current policy, that rule selects the live
+  /// block group at its address, and the block group is still of the planned type; the kernel's
+  /// arguments are made from the live block group.
+  private func perform(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+    guard let rule = executor.policy.rules.first(where: { $0.name == operation.rule }) else {
+      try finishOperation(
+        operation, .skipped(reason: "its rule '\(operation.rule)' is not in the policy"),
+        elapsed: 0)
+      return nil
     }
+    let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+    if let reason = goalMet(rule, layout) {
+      tally.goalSkips += 1
+      try finishOperation(operation, .skipped(reason: reason), elapsed: 0)
+      return nil
+    }
+    guard let current = layout.blockGroup(at: operation.target.vaddr) else {
+      try finishOperation(operation, .skipped(reason: "the block group is gone"), elapsed: 0)
+      return nil
+    }
+    guard current.type == operation.target.type else {
+      try finishOperation(
+        operation,
+        .skipped(reason: "the block group is \(current.type), not \(operation.target.type)"),
+        elapsed: 0)
+      return nil
+    }
+    // A block group without a chunk (none exists on a sane filesystem) is on no device.
+    let chunk = {
+      layout.chunk(at: current.vaddr)
+        ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
+    }
+    guard rule.select.matches(current, chunk: chunk) else {
+      let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
+      try finishOperation(
+        operation,
+        .skipped(reason: "it no longer matches rule '\(rule.name)' (usage now \(usage)%)"),
+        elapsed: 0)
+      return nil
+    }
+    let relocating = current.used
+    let arguments = BalanceArguments.relocating(current)
+    CrashPoint.beforeOperation.reach()
+    try record(
+      .operationStarted(index: operation.index, vaddr: current.vaddr, arguments: arguments))
+    CrashPoint.afterJournal.reach()
     let position = plan.operations.firstIndex { $0.index == operation.index }! + 1
     executor.observe(
       .operationStarting(
-        operation, position: position, total: plan.operations.count, resumed: resuming))
+        operation, position: position, total: plan.operations.count, resumed: false))
     let started = Date()
     let balanceTarget = target
-    let arguments = operation.arguments
-    let call = BalanceCall { () throws(BtrfsError) in
-      resuming ? try balanceTarget.resumeBalance() : try balanceTarget.startBalance(arguments)
-    }
+    let call = BalanceCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
     var askedKernel = false
     var outcome: Result<BalanceOutcome, BtrfsError>?
     var lastPoll = Date.distantPast
@@ -204,41 +257,32 @@ private final class Session {
     switch outcome! {
     case .success(.completed(let statistics)):
       // The kernel's own count says whether it relocated the block group (its address alone cannot:
-      // a chunk allocated later may reuse the address of a removed one). A resumed balance counts
-      // from zero again, and the block group in flight when it paused was finished before the
-      // pause: then the address being gone is what tells.
+      // a chunk allocated later may reuse the address of a removed one).
       let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       let result: OperationResult =
-        statistics.completed > 0 || layout.blockGroup(at: operation.target.vaddr) == nil
+        statistics.completed > 0
         ? .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes)
         : .skipped(
           reason: "the kernel left it in place (pinned by a swapfile or a scrub, or unmovable)")
       try finishOperation(operation, result, elapsed: elapsed)
       return nil
-    case .success(.paused):
-      // Even when the block group was relocated before the pause landed, the kernel keeps the
-      // balance paused: the operation stays in flight until it is resumed or cancelled.
-      let reason = executor.stops.current?.reason ?? .external
-      try record(.paused(reason: reason, operation: operation.index))
-      return .paused(reason, try summary(.completed))
-    case .success(.cancelled(let statistics)):
-      // The kernel looks for a cancel at every chunk it walks, so one that lands just after the
-      // block group was relocated cancels a balance that has done its work.
-      let reason = executor.stops.current?.reason ?? .external
-      var inFlight: Int? = operation.index
-      if statistics.completed > 0 {
-        let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
-        try finishOperation(
-          operation,
-          .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
-          elapsed: elapsed)
-        inFlight = nil
+    case .success(.paused(let statistics)), .success(.cancelled(let statistics)):
+      // A one-block-group balance pauses once its block group is done (or before it began); a
+      // cancel can land after that too. Either way nothing is left in the kernel to resume at the
+      // next mount, and a cancel asked for while the kernel was pausing wins.
+      if case .success(.paused) = outcome! { try discardPausedBalance() }
+      let request: StopRequest
+      switch (outcome!, executor.stops.current) {
+      case (_, .cancel(let reason)?): request = .cancel(reason)
+      case (.success(.cancelled), let current): request = .cancel(current?.reason ?? .external)
+      case (_, let current): request = .pause(current?.reason ?? .external)
       }
-      try record(.cancelled(reason: reason, operation: inFlight))
-      return .cancelled(reason, try summary(.cancelled))
+      return try stopped(
+        request, operation, relocated: statistics.completed > 0, relocating: relocating,
+        elapsed: elapsed)
     case .failure(.noSpace):
       try finishOperation(operation, .noSpace, elapsed: elapsed)
-      if rule?.onNoSpace == .skip { return nil }
+      if rule.onNoSpace == .skip { return nil }
       return try finish(.noSpace)
     case .failure(let error):
       try finishOperation(operation, .failed(message: error.description), elapsed: elapsed)
@@ -280,14 +324,7 @@ private final class Session {
     requestClockStops()
     if let request = executor.stops.current {
       executor.observe(.stopping(request))
-      switch request {
-      case .pause(let reason):
-        try record(.paused(reason: reason, operation: nil))
-        return .paused(reason, try summary(.completed))
-      case .cancel(let reason):
-        try record(.cancelled(reason: reason, operation: nil))
-        return .cancelled(reason, try summary(.cancelled))
-      }
+      return try stopped(request, nil, relocated: false)
     }
     let limits = executor.policy.limits
     if let maxOperations = limits.maxOperations, tally.attempted >= maxOperations {
@@ -300,16 +337,43 @@ private final class Session {
   }
 
   /// The reason to skip an operation of `rule` because one of its goals already holds on `layout`.
-  private func goalMet(_ rule: Rule?, _ layout: Layout) -> String? {
-    for goal in rule?.until ?? [] {
+  private func goalMet(_ rule: Rule, _ layout: Layout) -> String? {
+    for goal in rule.until {
       let (holds, reason) = goal.evaluate(
         unallocated: layout.unallocatedBytes, totalBytes: layout.totalBytes)
-      if holds { return "goal of rule '\(rule!.name)' met: \(reason)" }
+      if holds { return "goal of rule '\(rule.name)' met: \(reason)" }
     }
     return nil
   }
 
   // MARK: Ending
+
+  /// Journals the stop `request` and ends the run. `operation` is the one in flight, if any: when
+  /// it was `relocated` before the stop, its result is journaled first and nothing stays in flight.
+  private func stopped(
+    _ request: StopRequest, _ operation: PlannedOperation?, relocated: Bool,
+    relocating: UInt64? = nil, elapsed: Double = 0
+  ) throws(ExecutionError) -> RunEnd {
+    var inFlight = operation?.index
+    if let operation, relocated {
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      try finishOperation(
+        operation,
+        .relocated(
+          relocatedBytes: relocating ?? operation.target.used,
+          unallocatedAfter: layout.unallocatedBytes),
+        elapsed: elapsed)
+      inFlight = nil
+    }
+    switch request {
+    case .pause(let reason):
+      try record(.paused(reason: reason, operation: inFlight))
+      return .paused(reason, try summary(.completed))
+    case .cancel(let reason):
+      try record(.cancelled(reason: reason, operation: inFlight))
+      return .cancelled(reason, try summary(.cancelled))
+    }
+  }
 
   private func summary(_ ending: RunEnding) throws(ExecutionError) -> RunSummary {
     let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() }).unallocatedBytes

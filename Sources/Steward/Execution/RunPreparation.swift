@@ -42,13 +42,15 @@ public struct RunPreparation: Sendable {
   public var btrfsMaintenanceDirectory: String?
   /// Wait for locks and exclusive operations instead of refusing.
   public var wait: Bool
+  /// Stop requests, which end every wait at once.
+  public var stops: StopRequests
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
   public init(
     policy: Policy, policyPath: String?, policyDigest: String, stateDirectory: String,
     runtimeDirectory: String, btrfsMaintenanceDirectory: String? = "/run", wait: Bool = false,
-    now: @escaping @Sendable () -> Date = { Date() },
+    stops: StopRequests = StopRequests(), now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() }
   ) {
     self.policy = policy
@@ -58,6 +60,7 @@ public struct RunPreparation: Sendable {
     self.runtimeDirectory = runtimeDirectory
     self.btrfsMaintenanceDirectory = btrfsMaintenanceDirectory
     self.wait = wait
+    self.stops = stops
     self.now = now
     self.isOnMains = isOnMains
   }
@@ -68,9 +71,12 @@ public struct RunPreparation: Sendable {
     case kernel(BtrfsError)
     case journal(JournalError)
     case layout(LayoutError)
+    /// A stop was requested while waiting for a lock or an exclusive operation; nothing was done.
+    case stopped(StopRequest)
 
     public var description: String {
       switch self {
+      case .stopped(let request): "stopped while waiting (\(request.reason)); nothing was done"
       case .refused(let refusal): refusal.description
       case .kernel(let error): error.description
       case .journal(let error): error.description
@@ -82,8 +88,10 @@ public struct RunPreparation: Sendable {
       switch self {
       case .refused(let refusal): refusal.exitStatus
       case .kernel(let error): ExitStatus(error)
-      case .journal: .failure
+      case .journal(let error): error.exitStatus
       case .layout: .failure
+      case .stopped(.pause): .paused
+      case .stopped(.cancel): .cancelled
       }
     }
   }
@@ -173,7 +181,7 @@ public struct RunPreparation: Sendable {
       }
       if operation == .none || operation.isBalance { return }
       guard wait else { throw .refused(.exclusiveOperation(operation, path: path)) }
-      Thread.sleep(forTimeInterval: 1)
+      if let request = stops.wait(seconds: 1) { throw .stopped(request) }
     }
   }
 
@@ -185,9 +193,11 @@ public struct RunPreparation: Sendable {
     var locks: [FilesystemLock] = []
     let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
     do {
-      locks.append(try FilesystemLock(path: steward, wait: wait))
+      locks.append(try FilesystemLock(path: steward, waiting: wait ? stops : nil))
     } catch .held {
       throw .refused(.lockedBySteward(lockFile: steward))
+    } catch .stopped(let request) {
+      throw .stopped(request)
     } catch {
       throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
     }
@@ -195,9 +205,11 @@ public struct RunPreparation: Sendable {
       let path = FilesystemLock.btrfsMaintenanceLockPath(
         fsid: fsid, directory: btrfsMaintenanceDirectory)
       do {
-        locks.append(try FilesystemLock(path: path, wait: wait))
+        locks.append(try FilesystemLock(path: path, waiting: wait ? stops : nil))
       } catch .held {
         throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
+      } catch .stopped(let request) {
+        throw .stopped(request)
       } catch {
         throw .journal(.io(operation: "lock", path: path, errno: error.errno))
       }
@@ -217,7 +229,7 @@ public struct RunPreparation: Sendable {
 extension FilesystemLock.Failure {
   var errno: Errno {
     switch self {
-    case .held: .resourceTemporarilyUnavailable
+    case .held, .stopped: .resourceTemporarilyUnavailable
     case .unavailable(_, let errno): errno
     }
   }

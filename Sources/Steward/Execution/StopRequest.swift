@@ -53,11 +53,23 @@ public final class StopRequests: Sendable {
     onCancel.withLock { $0 = action }
   }
 
-  /// Sleeps for `seconds` or until a stop is requested; returns the request, if any.
+  /// Sleeps for `seconds`, or until a stop is requested, and returns the request, if any. A request
+  /// from another thread ends the wait at once; `check`, called every `checkInterval` seconds (and
+  /// first at once), can turn what it watches (a closing window, a limit, the battery) into a
+  /// request. Every wait of a run goes through here, so none outlasts a stop by more than
+  /// `checkInterval`.
   @discardableResult
-  public func wait(seconds: Double) -> StopRequest? {
-    if let current { return current }
-    _ = wakeUp.wait(timeout: .now() + seconds)
-    return current
+  public func wait(
+    seconds: Double, checkingEvery checkInterval: Double = 0.05, _ check: () -> Void = {}
+  ) -> StopRequest? {
+    let deadline = DispatchTime.now() + seconds
+    while true {
+      check()
+      if let current { return current }
+      let now = DispatchTime.now()
+      guard now < deadline else { return nil }
+      let slice = min(deadline, now + checkInterval)
+      _ = wakeUp.wait(timeout: slice)
+    }
   }
 }
