@@ -34,4 +34,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case statusRunning = 80
   /// `status`: a balance is paused.
   case statusPaused = 81
+  /// The state directory or journal is not owned by root, is writable by group or others, or is a
+  /// symbolic link: nothing in it is trusted, nothing was done. (Provisional number.)
+  case untrustedState = 82
 }

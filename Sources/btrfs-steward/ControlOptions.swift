@@ -22,20 +22,24 @@ struct ControlOptions: ParsableArguments {
     try requireRoot()
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let fsid = target.fsid
-    let current = try FilesystemState.read(
-      target: target, fsid: fsid, stateDirectory: state.stateDir)
+    let current = try readState(target: target, fsid: fsid, stateDirectory: state.stateDir)
     return (target, current, fsid)
   }
 
-  /// Signals the live run's process and waits until it has exited.
+  /// Signals the live run's process and waits until it has exited. The process is signalled only
+  /// while it is provably the run's own: the same id and the start time its journal records.
   func signalRun(_ run: RunHistory, _ signalNumber: Int32, doing: String) throws {
+    guard let process = run.process, process.isAlive else {
+      printError("the run's process \(run.processID) is gone; nothing was signalled")
+      throw ExitCode(ExitStatus.failure.rawValue)
+    }
     print("Asking the run of policy '\(run.plan.policyName)' (pid \(run.processID)) to \(doing)…")
-    guard kill(run.processID, signalNumber) == 0 else {
+    guard kill(process.processID, signalNumber) == 0 else {
       printError("cannot signal pid \(run.processID): errno \(errno)")
       throw ExitCode(ExitStatus.failure.rawValue)
     }
     let deadline = Date().addingTimeInterval(timeout)
-    while kill(run.processID, 0) == 0 {
+    while process.isAlive {
       guard Date() < deadline else {
         printError("the run did not stop within \(Int(timeout)) seconds")
         throw ExitCode(ExitStatus.failure.rawValue)
@@ -68,8 +72,27 @@ struct ControlOptions: ParsableArguments {
       printError(error.description)
       throw ExitCode(ExitStatus.failure.rawValue)
     }
-    let file = try JournalFile(stateDirectory: state.stateDir, fsid: fsid)
+    let file: JournalFile
+    do {
+      file = try JournalFile(stateDirectory: state.stateDir, fsid: fsid)
+    } catch {
+      printError(error.description)
+      throw ExitCode(error.exitStatus.rawValue)
+    }
     return (Journal(file: file, runID: run.id, now: { Date() }), lock)
+  }
+}
+
+/// Reads the state of the filesystem `fsid`; on failure prints why and exits with its documented
+/// status (an untrusted state directory or journal has its own).
+func readState(target: KernelTarget, fsid: String, stateDirectory: String) throws
+  -> FilesystemState
+{
+  do {
+    return try FilesystemState.read(target: target, fsid: fsid, stateDirectory: stateDirectory)
+  } catch {
+    printError(error.description)
+    throw ExitCode(error.exitStatus.rawValue)
   }
 }
 

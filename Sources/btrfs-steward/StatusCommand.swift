@@ -75,8 +75,7 @@ struct StatusCommand: ParsableCommand {
   private func report(_ path: String) throws -> Report {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let layout = try withExitStatus { () throws(BtrfsError) in try target.layout() }
-    let current = try FilesystemState.read(
-      target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
+    let current = try readState(target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
     let balance = current.isRunning ? "running" : current.isPaused ? "paused" : "idle"
     return Report(
       fsid: layout.fsid, mountpoint: path, balance: balance,

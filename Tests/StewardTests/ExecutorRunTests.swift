@@ -54,7 +54,7 @@ struct ExecutorRunTests {
     expected.append("runFinished completed")
     #expect(records.map(\.event.name) == expected)
     #expect(Set(records.map(\.run)) == [harness.runID])
-    guard case .runStarted(let journaled, let path, let pid) = records.first?.event else {
+    guard case .runStarted(let journaled, let path, let pid, _) = records.first?.event else {
       Issue.record("the first record is not runStarted")
       return
     }

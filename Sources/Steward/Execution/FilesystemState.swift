@@ -11,20 +11,51 @@ public struct FilesystemState: Sendable {
   public var exclusiveOperation: ExclusiveOperation
   /// The journal's last run.
   public var lastRun: RunHistory?
-  /// Whether the process of the last run is alive.
+  /// Whether the process of the last run is alive, proven by its journaled start time: only then
+  /// may another shell signal it.
   public var runProcessAlive: Bool
+
+  /// Why the state could not be read.
+  public enum Failure: Error, Sendable, CustomStringConvertible {
+    case kernel(BtrfsError)
+    case journal(JournalError)
+
+    public var description: String {
+      switch self {
+      case .kernel(let error): error.description
+      case .journal(let error): error.description
+      }
+    }
+
+    /// The documented exit status.
+    public var exitStatus: ExitStatus {
+      switch self {
+      case .kernel(let error): ExitStatus(error)
+      case .journal(let error): error.exitStatus
+      }
+    }
+  }
 
   /// Reads the state of `target` (the filesystem `fsid`) and its journal under `stateDirectory`.
   public static func read(
     target: any BalanceTarget, fsid: String, stateDirectory: String
-  ) throws -> FilesystemState {
-    let records = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read().records
+  ) throws(Failure) -> FilesystemState {
+    let records: [JournalRecord]
+    do {
+      records = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read().records
+    } catch {
+      throw .journal(error)
+    }
     let lastRun = JournalReplay.runs(records).last
-    return FilesystemState(
-      kernelBalance: try target.balanceProgress(),
-      exclusiveOperation: try target.exclusiveOperation(),
-      lastRun: lastRun,
-      runProcessAlive: lastRun.map { $0.isOpen && isStewardProcess($0.processID) } ?? false)
+    do {
+      return FilesystemState(
+        kernelBalance: try target.balanceProgress(),
+        exclusiveOperation: try target.exclusiveOperation(),
+        lastRun: lastRun,
+        runProcessAlive: lastRun.map { $0.isOpen && ($0.process?.isAlive ?? false) } ?? false)
+    } catch {
+      throw .kernel(error)
+    }
   }
 
   /// The open run of the journal, if the last run is open.
@@ -44,12 +75,5 @@ public struct FilesystemState: Sendable {
     if kernelBalance?.isPaused == true { return true }
     if case .paused = openRun?.standing, !runProcessAlive { return true }
     return false
-  }
-
-  /// Whether `pid` is a live btrfs-steward process.
-  static func isStewardProcess(_ pid: Int32) -> Bool {
-    guard pid > 0, kill(pid, 0) == 0 || errno == EPERM else { return false }
-    let name = (try? String(contentsOfFile: "/proc/\(pid)/comm", encoding: .utf8)) ?? ""
-    return name.hasPrefix("btrfs-steward")
   }
 }

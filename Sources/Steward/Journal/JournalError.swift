@@ -8,6 +8,18 @@ public enum JournalError: Error, Hashable, Sendable, CustomStringConvertible {
   case notARegularFile(path: String)
   /// A record could not be encoded.
   case unencodable(reason: String)
+  /// The state directory or the journal could have been written by someone else: it is not owned
+  /// by the user running btrfs-steward (root), or group or others may write it, or it is a symbolic
+  /// link. Nothing in it is trusted.
+  case untrusted(path: String, reason: String)
+
+  /// The documented exit status.
+  public var exitStatus: ExitStatus {
+    switch self {
+    case .untrusted, .notARegularFile: .untrustedState
+    case .io, .unencodable: .failure
+    }
+  }
 
   public var description: String {
     switch self {
@@ -17,6 +29,8 @@ public enum JournalError: Error, Hashable, Sendable, CustomStringConvertible {
       "journal: \(path) is a symbolic link or not a regular file; refusing to use it"
     case .unencodable(let reason):
       "journal: cannot encode a record: \(reason)"
+    case .untrusted(let path, let reason):
+      "journal: refusing \(path): \(reason); it must be owned by root and writable by no one else"
     }
   }
 }

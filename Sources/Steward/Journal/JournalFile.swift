@@ -14,11 +14,41 @@ public struct JournalFile: Sendable {
   public let directory: String
 
   /// The journal of the filesystem `fsid` under `stateDirectory` (created with mode 0700 if missing).
+  ///
+  /// - Throws: ``JournalError/untrusted(path:reason:)`` when the directory is a symbolic link or not
+  ///   a directory, is not owned by the user running btrfs-steward (root), or is writable by group
+  ///   or others.
   public init(stateDirectory: String, fsid: String) throws(JournalError) {
     directory = stateDirectory
     path = stateDirectory + "/" + fsid + ".journal"
     if mkdir(stateDirectory, 0o700) != 0, Glibc.errno != EEXIST {
       throw .io(operation: "mkdir", path: stateDirectory, errno: Errno(rawValue: Glibc.errno))
+    }
+    let descriptor = Glibc.open(stateDirectory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    guard descriptor >= 0 else {
+      let errno = Glibc.errno
+      if errno == ELOOP || errno == ENOTDIR {
+        throw .untrusted(path: stateDirectory, reason: "it is a symbolic link or not a directory")
+      }
+      throw .io(operation: "open", path: stateDirectory, errno: Errno(rawValue: errno))
+    }
+    defer { close(descriptor) }
+    try Self.checkTrusted(descriptor, path: stateDirectory)
+  }
+
+  /// Refuses the open file `descriptor` (at `path`) unless the user running btrfs-steward owns it
+  /// and neither group nor others may write it.
+  static func checkTrusted(_ descriptor: Int32, path: String) throws(JournalError) {
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else {
+      throw .io(operation: "fstat", path: path, errno: Errno(rawValue: Glibc.errno))
+    }
+    if status.st_uid != geteuid() {
+      throw .untrusted(path: path, reason: "it is owned by uid \(status.st_uid)")
+    }
+    if status.st_mode & (S_IWGRP | S_IWOTH) != 0 {
+      let mode = String(status.st_mode & 0o7777, radix: 8)
+      throw .untrusted(path: path, reason: "group or others may write it (mode \(mode))")
     }
   }
 
@@ -127,6 +157,12 @@ public struct JournalFile: Sendable {
     guard fstat(descriptor.rawValue, &status) == 0, status.st_mode & S_IFMT == S_IFREG else {
       try? descriptor.close()
       throw .notARegularFile(path: target)
+    }
+    do {
+      try Self.checkTrusted(descriptor.rawValue, path: target)
+    } catch {
+      try? descriptor.close()
+      throw error
     }
     _ = fcntl(descriptor.rawValue, F_SETFL, fcntl(descriptor.rawValue, F_GETFL) & ~O_NONBLOCK)
     return descriptor

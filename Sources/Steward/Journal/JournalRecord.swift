@@ -19,10 +19,11 @@ public struct JournalRecord: Hashable, Sendable, Codable {
 
 /// What a journal record says. Each is written (and fsync'd) before the action it announces.
 public enum JournalEvent: Hashable, Sendable, Codable {
-  /// A run began with this plan, made from the policy file at `policyPath`.
-  case runStarted(plan: Plan, policyPath: String?, processID: Int32)
+  /// A run began with this plan, made from the policy file at `policyPath`, in the process
+  /// `processID` started at `processStart` (see ``ProcessIdentity``).
+  case runStarted(plan: Plan, policyPath: String?, processID: Int32, processStart: UInt64? = nil)
   /// The run continues after a pause or a crash, in a new process.
-  case runResumed(processID: Int32)
+  case runResumed(processID: Int32, processStart: UInt64? = nil)
   /// The balance for this operation is about to be started.
   case operationStarted(index: Int, vaddr: UInt64, arguments: BalanceArguments)
   /// The kernel's paused balance for this operation is about to be resumed.

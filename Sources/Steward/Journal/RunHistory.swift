@@ -25,6 +25,8 @@ public struct RunHistory: Hashable, Sendable {
   public var policyPath: String?
   /// The process that wrote its last start or resume record.
   public var processID: Int32
+  /// That process's start time, when the record carries it.
+  public var processStart: UInt64?
   /// The result of every finished operation, by operation index.
   public var results: [Int: OperationResult]
   /// The operation whose balance was started or resumed and has no result yet.
@@ -47,10 +49,17 @@ public struct RunHistory: Hashable, Sendable {
     inFlight.flatMap { index in plan.operations.first { $0.index == index } }
   }
 
-  /// Whether the kernel's `balance` is the one this run left in flight: the same arguments as
-  /// its operation in flight.
+  /// Whether the kernel's `balance` is the one this run left in flight: the same block group (by
+  /// the operation's one-block-group `vrange`) as its operation in flight, however the kernel changed
+  /// the other filters on a resume.
   public func owns(_ balance: BalanceProgress) -> Bool {
-    inFlightOperation?.arguments.isSameBalance(as: balance.arguments) ?? false
+    inFlightOperation?.arguments.isSameOperation(as: balance.arguments) ?? false
+  }
+
+  /// The process working on the run, when the journal proves which one it is: `nil` for records
+  /// without a start time (a process that cannot be told from another with its reused id).
+  public var process: ProcessIdentity? {
+    processStart.map { ProcessIdentity(processID: processID, startTime: $0) }
   }
 
   /// The operations with no result yet, in plan order (the one in flight first).
@@ -69,13 +78,14 @@ public enum JournalReplay {
     var runs: [RunHistory] = []
     var indexByID: [String: Int] = [:]
     for record in records {
-      if case .runStarted(let plan, let policyPath, let processID) = record.event {
+      if case .runStarted(let plan, let policyPath, let processID, let processStart) = record.event
+      {
         indexByID[record.run] = runs.count
         runs.append(
           RunHistory(
             id: record.run, startedAt: record.time, plan: plan, policyPath: policyPath,
-            processID: processID, results: [:], inFlight: nil, standing: .running,
-            lastRecordAt: record.time))
+            processID: processID, processStart: processStart, results: [:], inFlight: nil,
+            standing: .running, lastRecordAt: record.time))
         continue
       }
       guard let index = indexByID[record.run] else { continue }
@@ -89,8 +99,9 @@ public enum JournalReplay {
     switch record.event {
     case .runStarted:
       break
-    case .runResumed(let processID):
+    case .runResumed(let processID, let processStart):
       run.processID = processID
+      run.processStart = processStart
       run.standing = .running
     case .operationStarted(let index, _, _), .operationResumed(let index):
       run.inFlight = index
