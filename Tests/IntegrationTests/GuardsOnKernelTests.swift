@@ -25,6 +25,39 @@ struct GuardsOnKernelTests {
     }
   }
 
+  @Test("cancel never signals a process the journal names without proving it is the run's")
+  func cancelDoesNotSignalAnUnprovenProcess() throws {
+    try withScratchFilesystem(size: "2G") { scratch in
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let bystander = Process()
+      bystander.executableURL = URL(fileURLWithPath: "/bin/sleep")
+      bystander.arguments = ["60"]
+      try bystander.run()
+      defer { bystander.terminate() }
+      let plan = try #require(
+        try JSONCoding.decoder().decode(
+          Plan.self,
+          from: Data(
+            try steward(["plan", "--json", "--policy", run.policyPath, scratch.mountpoint])
+              .standardOutput.utf8)))
+      // An open run whose record names the bystander (a reused id, or a forged record): no start
+      // time proves the bystander is that run's process.
+      for event: JournalEvent in [
+        .runStarted(plan: plan, policyPath: run.policyPath, processID: bystander.processIdentifier),
+        .runResumed(processID: bystander.processIdentifier, processStart: 1),
+      ] {
+        try run.journalFile().append(JournalRecord(run: "forged", time: Date(), event: event))
+        let pause = try steward(run.control("pause"))
+        #expect(pause.status != 0, "nothing is running")
+        #expect(bystander.isRunning, "pause signalled the bystander")
+      }
+      let cancel = try steward(run.control("cancel"))
+      #expect(cancel.status == 0, "\(cancel.standardError)")
+      #expect(bystander.isRunning, "cancel signalled the bystander")
+      #expect(JournalReplay.runs(try run.records()).last?.standing == .cancelled(.external))
+    }
+  }
+
   @Test("a balance started with `btrfs balance start` is left alone")
   func foreignBalanceIsLeftAlone() throws {
     try withScratchFilesystem(size: "2G") { scratch in
