@@ -23,6 +23,7 @@ struct ControlOptions: ParsableArguments {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let fsid = target.fsid
     let current = try readState(target: target, fsid: fsid, stateDirectory: state.stateDir)
+    if let warning = current.journalWarning { printError(warning) }
     return (target, current, fsid)
   }
 

@@ -76,6 +76,7 @@ struct StatusCommand: ParsableCommand {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let layout = try withExitStatus { () throws(BtrfsError) in try target.layout() }
     let current = try readState(target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
+    if let warning = current.journalWarning { printError(warning) }
     let balance = current.isRunning ? "running" : current.isPaused ? "paused" : "idle"
     return Report(
       fsid: layout.fsid, mountpoint: path, balance: balance,

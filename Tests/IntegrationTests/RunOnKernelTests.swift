@@ -132,7 +132,8 @@ struct RunOnKernelTests {
 
       let final = try run.run()
       #expect(final.status == 0, "\(final.standardError)")
-      let (records, ignored) = try journal.read()
+      let reread = try journal.read()
+      let (records, ignored) = (reread.records, reread.ignoredLines)
       #expect(ignored == 0, "the torn record was cut off before the next append")
       let history = try #require(JournalReplay.runs(records).last)
       guard case .finished(let summary) = history.standing else {

@@ -44,7 +44,8 @@ struct JournalFileTests {
     ]
     for record in records { try file.append(record) }
 
-    let (read, ignored) = try file.read()
+    let readBack = try file.read()
+    let (read, ignored) = (readBack.records, readBack.ignoredLines)
     #expect(read == records)
     #expect(ignored == 0)
     #expect(permissions(file.path) == 0o600)
@@ -92,12 +93,14 @@ struct JournalFileTests {
     try handle.write(contentsOf: Data(("{\"event\":" + thirdLine.prefix(12)).utf8))
     try handle.close()
 
-    let (torn, ignored) = try file.read()
+    let tornRead = try file.read()
+    let (torn, ignored) = (tornRead.records, tornRead.ignoredLines)
     #expect(torn == [first, second])
     #expect(ignored == 1)
 
     try file.append(third)
-    let (records, ignoredAfter) = try file.read()
+    let reread = try file.read()
+    let (records, ignoredAfter) = (reread.records, reread.ignoredLines)
     #expect(records == [first, second, third])
     #expect(ignoredAfter == 0)
     // Byte for byte what a journal that never tore holds.

@@ -97,4 +97,45 @@ struct JournalTrustTests {
     ]
     #expect(JournalReplay.runs(proven).last?.process?.isAlive == true)
   }
+
+  @Test(
+    "a corrupt record in the middle of the journal is reported by its offset, not dropped silently")
+  func corruptRecordIsReported() throws {
+    let directory = try TemporaryDirectory("trust")
+    let file = try JournalFile(stateDirectory: directory.sub("state"), fsid: X.fsid)
+    let first = JournalRecord(run: "a", time: X.start, event: .runResumed(processID: 1))
+    try file.append(first)
+    let offset = try Data(contentsOf: URL(fileURLWithPath: file.path)).count
+    let handle = try #require(FileHandle(forWritingAtPath: file.path))
+    try handle.seekToEnd()
+    try handle.write(contentsOf: Data(#"{"event":{"forged":1}}"#.utf8 + [UInt8(ascii: "\n")]))
+    try handle.close()
+    try file.append(first)
+
+    let contents = try file.read()
+    #expect(contents.records == [first, first])
+    #expect(contents.ignoredLines == 0)
+    #expect(contents.corruptRecordOffsets == [offset])
+    let warning = try #require(contents.corruptionWarning(path: file.path))
+    #expect(warning.contains("1 corrupt record(s) ignored (at byte \(offset))"))
+  }
+
+  @Test("reading from the last run's start gives the last run exactly as reading everything does")
+  func lastRunFromTheEnd() throws {
+    let directory = try TemporaryDirectory("trust")
+    let file = try JournalFile(stateDirectory: directory.sub("state"), fsid: X.fsid)
+    let plan = try X.plan()
+    for run in ["a", "b", "c"] {
+      try file.append(
+        JournalRecord(
+          run: run, time: X.start, event: .runStarted(plan: plan, policyPath: nil, processID: 1)))
+      try file.append(
+        JournalRecord(run: run, time: X.start + 1, event: .paused(reason: .signal, operation: nil)))
+    }
+    let tail = try file.readLastRun()
+    #expect(tail.records.count == 2)
+    #expect(
+      JournalReplay.runs(tail.records).last == JournalReplay.runs(try file.read().records).last)
+    #expect(JournalReplay.runs(tail.records).last?.id == "c")
+  }
 }

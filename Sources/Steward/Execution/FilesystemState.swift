@@ -11,6 +11,8 @@ public struct FilesystemState: Sendable {
   public var exclusiveOperation: ExclusiveOperation
   /// The journal's last run.
   public var lastRun: RunHistory?
+  /// What the journal could not be trusted to say (corrupt records), if anything.
+  public var journalWarning: String?
   /// Whether the process of the last run is alive, proven by its journaled start time: only then
   /// may another shell signal it.
   public var runProcessAlive: Bool
@@ -40,18 +42,21 @@ public struct FilesystemState: Sendable {
   public static func read(
     target: any BalanceTarget, fsid: String, stateDirectory: String
   ) throws(Failure) -> FilesystemState {
-    let records: [JournalRecord]
+    let file: JournalFile
+    let contents: JournalContents
     do {
-      records = try JournalFile(stateDirectory: stateDirectory, fsid: fsid).read().records
+      file = try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
+      contents = try file.readLastRun()
     } catch {
       throw .journal(error)
     }
-    let lastRun = JournalReplay.runs(records).last
+    let lastRun = JournalReplay.runs(contents.records).last
     do {
       return FilesystemState(
         kernelBalance: try target.balanceProgress(),
         exclusiveOperation: try target.exclusiveOperation(),
         lastRun: lastRun,
+        journalWarning: contents.corruptionWarning(path: file.path),
         runProcessAlive: lastRun.map { $0.isOpen && ($0.process?.isAlive ?? false) } ?? false)
     } catch {
       throw .kernel(error)

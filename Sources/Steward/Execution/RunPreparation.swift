@@ -102,9 +102,8 @@ public struct RunPreparation: Sendable {
     let journalFile = try journal { () throws(JournalError) in
       try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
     }
-    let runs = JournalReplay.runs(
-      try journal { () throws(JournalError) in try journalFile.read() }.records)
-    var open = runs.last.flatMap { $0.isOpen ? $0 : nil }
+    let contents = try journal { () throws(JournalError) in try journalFile.readLastRun() }
+    var open = JournalReplay.runs(contents.records).last.flatMap { $0.isOpen ? $0 : nil }
     var layout = try kernel { () throws(BtrfsError) in try target.layout() }
     try checkExclusiveOperation(target: target, ours: open, path: layout.mountpoint ?? fsid)
     // Every refusal comes before anything is changed, the superseding of a stale run included.
@@ -116,6 +115,7 @@ public struct RunPreparation: Sendable {
       throw .refused(.belowUnallocatedFloor(unallocated: layout.unallocatedBytes, floor: floor))
     }
     var notes: [String] = []
+    if let warning = contents.corruptionWarning(path: journalFile.path) { notes.append(warning) }
     if let stale = open, let reason = staleness(of: stale) {
       try supersede(stale, target: target, journalFile: journalFile)
       notes.append("the journaled run from \(stale.startedAt) was planned anew: \(reason)")

@@ -2,6 +2,26 @@ import Foundation
 import Glibc
 import SystemPackage
 
+/// What reading a journal found.
+public struct JournalContents: Sendable {
+  /// Every record that decoded, in order.
+  public var records: [JournalRecord] = []
+  /// 1 when the last line was torn by a crash mid-write (it is ignored), else 0.
+  public var ignoredLines = 0
+  /// The byte offsets of lines that do not decode although whole: corrupt records, which are left
+  /// out of the history and reported.
+  public var corruptRecordOffsets: [Int] = []
+
+  /// A warning naming the corrupt records, or `nil` when there are none.
+  public func corruptionWarning(path: String) -> String? {
+    guard !corruptRecordOffsets.isEmpty else { return nil }
+    let offsets = corruptRecordOffsets.prefix(5).map(String.init).joined(separator: ", ")
+    let more = corruptRecordOffsets.count > 5 ? ", …" : ""
+    return
+      "journal \(path): \(corruptRecordOffsets.count) corrupt record(s) ignored (at byte \(offsets)\(more))"
+  }
+}
+
 /// The append-only journal of one filesystem: `<state directory>/<fsid>.journal`, one JSON record per
 /// line. Every append is written whole and fsync'd before it returns, so a record is on disk before
 /// the action it announces. The file is created with mode 0600 and never through a symbolic link.
@@ -67,20 +87,53 @@ public struct JournalFile: Sendable {
     try write(line, to: descriptor, path: path)
   }
 
-  /// Every whole record, in order. A line that does not decode (a torn last line after a crash) is
-  /// left out and counted in `ignoredLines`. A journal that does not exist yet has no records.
-  public func read() throws(JournalError) -> (records: [JournalRecord], ignoredLines: Int) {
-    guard let data = try contents() else { return ([], 0) }
-    var records: [JournalRecord] = []
-    var ignored = 0
-    for line in data.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true) {
-      if let record = try? Self.decoder.decode(JournalRecord.self, from: line) {
-        records.append(record)
-      } else {
-        ignored += 1
-      }
+  /// Every whole record, in order, and what could not be read. A journal that does not exist yet
+  /// has no records.
+  public func read() throws(JournalError) -> JournalContents {
+    guard let data = try contents() else { return JournalContents() }
+    return Self.parse(data, from: data.startIndex)
+  }
+
+  /// The records from the last run's start on: all that the last run's history needs, read from
+  /// the end of the file so that `status` and `run` stay fast however long the journal grew.
+  /// Records are encoded with sorted keys, so a start record's line begins with
+  /// ``runStartedPrefix``.
+  public func readLastRun() throws(JournalError) -> JournalContents {
+    guard let data = try contents() else { return JournalContents() }
+    let prefix = Self.runStartedPrefix
+    var end = data.endIndex
+    while let newline = data[data.startIndex..<end].lastIndex(of: UInt8(ascii: "\n")) {
+      if data[(newline + 1)...].starts(with: prefix) { return Self.parse(data, from: newline + 1) }
+      end = newline
     }
-    return (records, ignored)
+    return Self.parse(data, from: data.startIndex)
+  }
+
+  /// How every start record's line begins.
+  static let runStartedPrefix = Array(#"{"event":{"runStarted":"#.utf8)
+
+  /// The records of `data` from `start`. A last line without its newline is a record torn by a
+  /// crash (ignored, and cut off by the next append); any other line that does not decode is
+  /// corrupt, and reported by its byte offset.
+  private static func parse(_ data: Data, from start: Data.Index) -> JournalContents {
+    var contents = JournalContents()
+    var lineStart = start
+    while lineStart < data.endIndex {
+      let newline = data[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+      let line = data[lineStart..<(newline ?? data.endIndex)]
+      if !line.isEmpty {
+        if let record = try? decoder.decode(JournalRecord.self, from: line) {
+          contents.records.append(record)
+        } else if newline == nil {
+          contents.ignoredLines += 1
+        } else {
+          contents.corruptRecordOffsets.append(lineStart - data.startIndex)
+        }
+      }
+      guard let newline else { break }
+      lineStart = newline + 1
+    }
+    return contents
   }
 
   /// Rewrites the journal with only `records`, atomically: a new file is written and fsync'd, then

@@ -182,7 +182,8 @@ final class ExecutorHarness {
   }
 
   func records() throws -> [JournalRecord] {
-    let (records, ignored) = try journalFile.read()
+    let reread = try journalFile.read()
+    let (records, ignored) = (reread.records, reread.ignoredLines)
     #expect(ignored == 0)
     return records
   }
