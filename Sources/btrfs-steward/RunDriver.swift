@@ -72,7 +72,8 @@ final class RunDriver {
     do {
       try metricsFile.write(snapshots)
     } catch {
-      printError("cannot write the metrics file: \(error)")
+      printError(
+        "warning: the metrics file was not written (the exit status is unchanged): \(error)")
     }
   }
 }

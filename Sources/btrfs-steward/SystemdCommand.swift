@@ -67,10 +67,14 @@ extension SystemdCommand {
         try FileManager.default.createDirectory(
           atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
           attributes: [.posixPermissions: 0o755])
-        try Data(dropIn.text.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: path)
       } catch {
-        printError("cannot write \(path): \(error.localizedDescription)")
+        printError("cannot create the directory of \(path): \(error.localizedDescription)")
+        throw ExitCode(ExitStatus.failure.rawValue)
+      }
+      do {
+        try DurableFile.replace(path, with: Array(dropIn.text.utf8), mode: 0o644)
+      } catch {
+        printError(error.description)
         throw ExitCode(ExitStatus.failure.rawValue)
       }
       if !FileManager.default.fileExists(atPath: dropIn.policyPath) {

@@ -137,7 +137,7 @@ struct MetricsFileTests {
   @Test("an unwritable directory is a typed error naming the file")
   func unwritable() {
     let path = "/nonexistent-btrfs-steward/metrics.prom"
-    let error = #expect(throws: MetricsFileError.self) {
+    let error = #expect(throws: DurableFileError.self) {
       try MetricsFile(path: path).write([Self.root])
     }
     #expect(error?.errno.rawValue == ENOENT)

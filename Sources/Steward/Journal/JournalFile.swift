@@ -136,10 +136,8 @@ public struct JournalFile: Sendable {
     return contents
   }
 
-  /// Rewrites the journal with only `records`, atomically: a new file is written and fsync'd, then
-  /// renamed over the journal, and the directory is fsync'd.
+  /// Rewrites the journal with only `records`, atomically, through ``DurableFile`` (mode 0600).
   public func replace(with records: [JournalRecord]) throws(JournalError) {
-    let temporary = path + ".compacting"
     var data = Data()
     do {
       for record in records {
@@ -149,18 +147,10 @@ public struct JournalFile: Sendable {
     } catch {
       throw .unencodable(reason: "\(error)")
     }
-    unlink(temporary)
-    let descriptor = try openFile(
-      temporary, .writeOnly, options: [.create, .exclusiveCreate, .truncate])
-    defer { try? descriptor.close() }
-    try write(data, to: descriptor, path: temporary)
-    guard rename(temporary, path) == 0 else {
-      throw .io(operation: "rename", path: temporary, errno: Errno(rawValue: Glibc.errno))
-    }
-    let directoryDescriptor = Glibc.open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    if directoryDescriptor >= 0 {
-      fsync(directoryDescriptor)
-      close(directoryDescriptor)
+    do {
+      try DurableFile.replace(path, with: data, mode: 0o600)
+    } catch {
+      throw .io(operation: error.operation, path: error.path, errno: error.errno)
     }
   }
 

@@ -26,13 +26,18 @@ public enum LayoutFile {
     return layout
   }
 
-  /// Writes `layout` to `path` atomically (a temporary file renamed over it).
+  /// Writes `layout` to `path` atomically through ``DurableFile`` (mode 0644).
   public static func write(_ layout: Layout, to path: String) throws(LayoutFileError) {
+    let data: Data
     do {
-      let data = try JSONCoding.encoder().encode(layout)
-      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+      data = try JSONCoding.encoder().encode(layout)
     } catch {
       throw .unwritable(file: path, reason: reason(error))
+    }
+    do {
+      try DurableFile.replace(path, with: data, mode: 0o644)
+    } catch {
+      throw .unwritable(file: path, reason: error.description)
     }
   }
 

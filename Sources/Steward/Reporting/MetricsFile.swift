@@ -6,8 +6,7 @@ import SystemPackage
 /// filesystem, in the text exposition format, with `fsid`, `mountpoint` and `policy` labels.
 ///
 /// The collector reads every `*.prom` file of its directory at each scrape, so the file is replaced
-/// atomically: written whole to a hidden temporary file in the same directory, fsync'd, renamed over
-/// the old one, and the directory fsync'd. A scrape sees the old file or the new one, never half.
+/// atomically through ``DurableFile``: a scrape sees the old file or the new one, never half.
 public struct MetricsFile: Hashable, Sendable {
   /// Where the file lives; node_exporter reads only names ending in `.prom`.
   public let path: String
@@ -16,19 +15,10 @@ public struct MetricsFile: Hashable, Sendable {
     self.path = path
   }
 
-  /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644.
-  public func write(_ snapshots: [MetricsSnapshot]) throws(MetricsFileError) {
-    let url = URL(fileURLWithPath: path)
-    let directory = url.deletingLastPathComponent().path
-    let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).tmp"
-    do throws(MetricsFileError) {
-      try Self.writeDurably(Array(Self.text(snapshots).utf8), to: temporary)
-      guard rename(temporary, path) == 0 else { throw Self.failure("rename to", path) }
-    } catch {
-      unlink(temporary)
-      throw error
-    }
-    try Self.syncDirectory(directory)
+  /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644, through
+  /// ``DurableFile``.
+  public func write(_ snapshots: [MetricsSnapshot]) throws(DurableFileError) {
+    try DurableFile.replace(path, with: Array(Self.text(snapshots).utf8), mode: 0o644)
   }
 
   /// The exposition-format text for `snapshots`: each metric once with its HELP and TYPE lines,
@@ -123,49 +113,5 @@ public struct MetricsFile: Hashable, Sendable {
   private static func number(_ value: Double) -> String {
     value == value.rounded() && abs(value) < 1e15
       ? String(Int64(value)) : String(format: "%.3f", value)
-  }
-
-  private static func writeDurably(_ bytes: [UInt8], to path: String) throws(MetricsFileError) {
-    let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0o644)
-    guard descriptor >= 0 else { throw failure("create", path) }
-    defer { close(descriptor) }
-    guard fchmod(descriptor, 0o644) == 0 else { throw failure("chmod", path) }
-    var written = 0
-    while written < bytes.count {
-      let count = bytes[written...].withUnsafeBytes {
-        Glibc.write(descriptor, $0.baseAddress, $0.count)
-      }
-      if count < 0 {
-        if errno == EINTR { continue }
-        throw failure("write", path)
-      }
-      written += count
-    }
-    guard fsync(descriptor) == 0 else { throw failure("fsync", path) }
-  }
-
-  private static func syncDirectory(_ directory: String) throws(MetricsFileError) {
-    let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard descriptor >= 0 else { throw failure("open", directory) }
-    defer { close(descriptor) }
-    guard fsync(descriptor) == 0 else { throw failure("fsync", directory) }
-  }
-
-  private static func failure(_ operation: String, _ path: String) -> MetricsFileError {
-    MetricsFileError(operation: operation, path: path, errno: Errno(rawValue: errno))
-  }
-}
-
-/// A metrics file could not be written.
-public struct MetricsFileError: Error, Hashable, Sendable, CustomStringConvertible {
-  /// What was being done: `create`, `write`, `fsync`, `rename to`….
-  public var operation: String
-  /// The file or directory it was done on.
-  public var path: String
-  /// Why it failed.
-  public var errno: Errno
-
-  public var description: String {
-    "cannot write the metrics file: \(operation) \(path): \(errno)"
   }
 }
