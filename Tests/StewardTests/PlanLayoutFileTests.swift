@@ -53,3 +53,62 @@ struct PlanLayoutFileTests {
     }
   }
 }
+
+@Suite("Layout validation")
+struct LayoutValidationTests {
+  private func problems(_ layout: Layout) -> [LayoutError] {
+    do {
+      try layout.validate()
+      return []
+    } catch .contradictions(let all) {
+      return all
+    } catch {
+      return [error]
+    }
+  }
+
+  @Test("a block group ending past 2^64 is refused, not a crash")
+  func addressOverflow() {
+    var layout = SyntheticLayout(dataBlockGroups: 2).layout()
+    let last = layout.blockGroups.count - 1
+    layout.blockGroups[last].vaddr = .max - 10
+    layout.chunks[last].vaddr = .max - 10
+    #expect(
+      problems(layout).contains(
+        .addressOverflow(vaddr: .max - 10, length: layout.blockGroups[last].length)))
+  }
+
+  @Test("every contradiction is listed at once: device size 0, allocated > total, sizes 0")
+  func everyContradiction() {
+    var layout = SyntheticLayout(dataBlockGroups: 2, deviceCount: 2).layout()
+    layout.nodeSize = 0
+    layout.chunkSizes[.data] = 0
+    layout.devices[0].totalBytes = 0
+    layout.devices[1].allocatedBytes = layout.devices[1].totalBytes + 1
+    let found = problems(layout)
+    #expect(found.contains(.zeroNodeSize))
+    #expect(found.contains(.zeroChunkSize(.data)))
+    #expect(found.contains(.emptyDevice(devid: layout.devices[0].devid)))
+    #expect(found.contains { if case .overallocatedDevice = $0 { true } else { false } })
+    #expect("\(LayoutError.contradictions(found))".contains("\(found.count) contradictions"))
+  }
+
+  @Test("a JSON syntax error names its line and column; a FIFO is refused at once")
+  func syntaxErrorAndFIFO() throws {
+    let directory = try TemporaryDirectory("layout")
+    let path = directory.sub("bad.json")
+    try Data("{\"fsid\": \"x\",\n \"nodeSize\": 16384, oops }".utf8)
+      .write(to: URL(fileURLWithPath: path))
+    #expect {
+      try LayoutFile.read(from: path)
+    } throws: { error in
+      guard case .invalid(_, let reason) = error as? LayoutFileError else { return false }
+      return reason.hasPrefix("line 2, column 21: ")
+    }
+    let fifo = directory.sub("fifo.json")
+    #expect(mkfifo(fifo, 0o600) == 0)
+    #expect(throws: LayoutFileError.unreadable(file: fifo, reason: "not a regular file")) {
+      try LayoutFile.read(from: fifo)
+    }
+  }
+}

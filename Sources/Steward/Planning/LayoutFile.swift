@@ -1,5 +1,7 @@
 import Btrfs
 import Foundation
+import Glibc
+import SystemPackage
 
 /// Layouts saved as JSON files (ISO-8601 dates, sorted keys), to plan without root or btrfs: `layout
 /// save` writes them, `plan --layout` reads them.
@@ -8,7 +10,7 @@ public enum LayoutFile {
   public static func read(from path: String) throws(LayoutFileError) -> Layout {
     let data: Data
     do {
-      data = try Data(contentsOf: URL(fileURLWithPath: path))
+      data = try readRegularFile(path)
     } catch {
       throw .unreadable(file: path, reason: reason(error))
     }
@@ -16,7 +18,8 @@ public enum LayoutFile {
     do {
       layout = try JSONCoding.decoder().decode(Layout.self, from: data)
     } catch {
-      throw .invalid(file: path, reason: reason(error))
+      let position = syntaxErrorPosition(data).map { "\($0): " } ?? ""
+      throw .invalid(file: path, reason: position + reason(error))
     }
     do {
       try layout.validate()
@@ -41,6 +44,36 @@ public enum LayoutFile {
     }
   }
 
+  /// The bytes of the regular file at `path`, opened without blocking so that a FIFO named as the
+  /// layout is refused at once.
+  private static func readRegularFile(_ path: String) throws -> Data {
+    let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+    guard descriptor >= 0 else { throw Errno(rawValue: errno) }
+    let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
+    var status = stat()
+    guard fstat(descriptor, &status) == 0 else { throw Errno(rawValue: errno) }
+    guard status.st_mode & S_IFMT == S_IFREG else { throw NotARegularFile() }
+    return try handle.readToEnd() ?? Data()
+  }
+
+  /// Where `data` stops being JSON, as `line:column` (1-based, columns in bytes), or `nil` when it
+  /// is JSON. The decoder does not say; JSONSerialization names the byte offset.
+  private static func syntaxErrorPosition(_ data: Data) -> String? {
+    do {
+      _ = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed])
+      return nil
+    } catch {
+      let message = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? ""
+      guard let range = message.range(of: "character "),
+        let offset = Int(message[range.upperBound...].prefix { $0.isNumber })
+      else { return nil }
+      let before = data.prefix(offset)
+      let line = before.count { $0 == UInt8(ascii: "\n") } + 1
+      let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+      return "line \(line), column \(column)"
+    }
+  }
+
   /// What went wrong, in words.
   private static func reason(_ error: any Error) -> String {
     switch error {
@@ -54,6 +87,10 @@ public enum LayoutFile {
     case let error as CocoaError:
       return (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription
         ?? error.localizedDescription
+    case is NotARegularFile:
+      return "not a regular file"
+    case let errno as Errno:
+      return errno.description
     default:
       return "\(error)"
     }
@@ -80,3 +117,6 @@ public enum LayoutFileError: Error, Hashable, Sendable, CustomStringConvertible 
     }
   }
 }
+
+/// The layout path names something other than a regular file.
+private struct NotARegularFile: Error {}

@@ -15,6 +15,22 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
   case stripeCountMismatch(vaddr: UInt64, profile: Profile, stripes: Int)
   /// A block group claims more used bytes than its length.
   case usedExceedsLength(vaddr: UInt64)
+  /// A block group's address plus its length passes 2^64.
+  case addressOverflow(vaddr: UInt64, length: UInt64)
+  /// A block group has length 0.
+  case emptyBlockGroup(vaddr: UInt64)
+  /// A device has size 0.
+  case emptyDevice(devid: UInt64)
+  /// A device has more bytes allocated than its size.
+  case overallocatedDevice(devid: UInt64, allocated: UInt64, total: UInt64)
+  /// The devices' sizes add up past 2^64.
+  case totalSizeOverflow
+  /// The metadata node size is 0.
+  case zeroNodeSize
+  /// The chunk size of a type is 0.
+  case zeroChunkSize(BlockGroupType)
+  /// More than one of the above, each listed.
+  case contradictions([LayoutError])
 
   public var description: String {
     switch self {
@@ -31,38 +47,89 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
         + "\(profile.fixedStripeCount ?? 0)"
     case .usedExceedsLength(let vaddr):
       "block group at \(vaddr) uses more bytes than its length"
+    case .addressOverflow(let vaddr, let length):
+      "block group at \(vaddr) with length \(length) ends past 2^64"
+    case .emptyBlockGroup(let vaddr):
+      "block group at \(vaddr) has length 0"
+    case .emptyDevice(let devid):
+      "device \(devid) has size 0"
+    case .overallocatedDevice(let devid, let allocated, let total):
+      "device \(devid) has \(allocated) bytes allocated but a size of \(total)"
+    case .totalSizeOverflow:
+      "the devices' sizes add up past 2^64"
+    case .zeroNodeSize:
+      "the node size is 0"
+    case .zeroChunkSize(let type):
+      "the \(type) chunk size is 0"
+    case .contradictions(let errors):
+      "\(errors.count) contradictions:\n" + errors.map { "  - \($0)" }.joined(separator: "\n")
     }
   }
 }
 
 extension Layout {
-  /// Checks what the simulator relies on: block groups in ascending, non-overlapping order, each
-  /// with a parallel chunk whose stripes are on listed devices (as many as its profile has, where
-  /// that is fixed), and no block group using more than its length.
+  /// Checks what the simulator relies on: a node size and chunk sizes that are not 0, devices of
+  /// non-zero size with no more allocated than their size (and sizes that add up within 64 bits),
+  /// block groups of non-zero length in ascending, non-overlapping order that end within 2^64,
+  /// each with a parallel chunk whose stripes are on listed devices (as many as its profile has,
+  /// where that is fixed), and no block group using more than its length. Arithmetic never
+  /// overflows; every contradiction found is reported (one alone, or all in
+  /// ``LayoutError/contradictions(_:)``).
   public func validate() throws(LayoutError) {
+    var problems: [LayoutError] = []
+    if nodeSize == 0 { problems.append(.zeroNodeSize) }
+    for (type, size) in chunkSizes.sorted(by: { $0.key.rawValue < $1.key.rawValue }) where size == 0
+    {
+      problems.append(.zeroChunkSize(type))
+    }
+    var total: UInt64 = 0
+    var totalOverflows = false
+    for device in devices {
+      if device.totalBytes == 0 { problems.append(.emptyDevice(devid: device.devid)) }
+      if device.allocatedBytes > device.totalBytes {
+        problems.append(
+          .overallocatedDevice(
+            devid: device.devid, allocated: device.allocatedBytes, total: device.totalBytes))
+      }
+      let (sum, overflow) = total.addingReportingOverflow(device.totalBytes)
+      totalOverflows = totalOverflows || overflow
+      total = sum
+    }
+    if totalOverflows { problems.append(.totalSizeOverflow) }
     let devids = Set(devices.map(\.devid))
     var previousEnd: UInt64 = 0
     for (index, group) in blockGroups.enumerated() {
-      guard index == 0 || group.vaddr >= previousEnd else {
-        throw .blockGroupsOutOfOrder(vaddr: group.vaddr)
+      if index > 0, group.vaddr < previousEnd {
+        problems.append(.blockGroupsOutOfOrder(vaddr: group.vaddr))
       }
-      previousEnd = group.end
-      guard group.used <= group.length else { throw .usedExceedsLength(vaddr: group.vaddr) }
+      let (end, overflow) = group.vaddr.addingReportingOverflow(group.length)
+      if overflow {
+        problems.append(.addressOverflow(vaddr: group.vaddr, length: group.length))
+      }
+      previousEnd = overflow ? .max : end
+      if group.length == 0 { problems.append(.emptyBlockGroup(vaddr: group.vaddr)) }
+      if group.used > group.length { problems.append(.usedExceedsLength(vaddr: group.vaddr)) }
       guard index < chunks.count, chunks[index].vaddr == group.vaddr,
         chunks[index].length == group.length, chunks[index].flags == group.flags
-      else { throw .chunkMismatch(vaddr: group.vaddr) }
+      else {
+        problems.append(.chunkMismatch(vaddr: group.vaddr))
+        continue
+      }
       let stripes = chunks[index].stripes
-      guard !stripes.isEmpty else { throw .noStripes(vaddr: group.vaddr) }
-      if let fixed = group.profile.fixedStripeCount, stripes.count != fixed {
-        throw .stripeCountMismatch(
-          vaddr: group.vaddr, profile: group.profile, stripes: stripes.count)
+      if stripes.isEmpty {
+        problems.append(.noStripes(vaddr: group.vaddr))
+      } else if let fixed = group.profile.fixedStripeCount, stripes.count != fixed {
+        problems.append(
+          .stripeCountMismatch(vaddr: group.vaddr, profile: group.profile, stripes: stripes.count))
       }
       for stripe in stripes where !devids.contains(stripe.devid) {
-        throw .unknownDevice(vaddr: group.vaddr, devid: stripe.devid)
+        problems.append(.unknownDevice(vaddr: group.vaddr, devid: stripe.devid))
       }
     }
     if chunks.count > blockGroups.count {
-      throw .chunkMismatch(vaddr: chunks[blockGroups.count].vaddr)
+      problems.append(.chunkMismatch(vaddr: chunks[blockGroups.count].vaddr))
     }
+    if problems.count == 1 { throw problems[0] }
+    if !problems.isEmpty { throw .contradictions(problems) }
   }
 }
