@@ -88,15 +88,29 @@ struct RunOnKernelTests {
       try fragmentForInterruption(scratch, seed: 5)
       let run = try StewardRun(scratch, policy: compactionPolicy)
       let fileSystem = try FileSystem(path: scratch.mountpoint)
-      let process = try run.start()
-      _ = try waitForProgress(fileSystem) { $0.isRunning }
-      kill(process.processIdentifier, SIGTERM)
-      usleep(50_000)
-      kill(process.processIdentifier, SIGTERM)
-      #expect(try waitForExit(process) == Steward.ExitStatus.cancelled.rawValue)
-      #expect(try fileSystem.balanceProgress() == nil)
-      let history = try #require(JournalReplay.runs(try run.records()).last)
-      #expect(history.standing == .cancelled(.signal))
+      // A small block group can be done before the second signal arrives; the run then paused
+      // (75), which is right for one signal: carry it on and try again, a few times at most.
+      for _ in 1...5 {
+        let process = try run.start()
+        _ = try waitForProgress(fileSystem) { $0.isRunning }
+        kill(process.processIdentifier, SIGTERM)
+        usleep(5_000)
+        guard kill(process.processIdentifier, SIGTERM) == 0, process.isRunning else {
+          #expect(try waitForExit(process) == Steward.ExitStatus.paused.rawValue)
+          #expect(try fileSystem.balanceProgress() == nil)
+          continue
+        }
+        let status = try waitForExit(process)
+        #expect(try fileSystem.balanceProgress() == nil, "a balance was left in the kernel")
+        let history = try #require(JournalReplay.runs(try run.records()).last)
+        if status == Steward.ExitStatus.paused.rawValue, history.standing == .paused(.signal) {
+          continue  // the first signal's pause was honoured before the second arrived
+        }
+        #expect(status == Steward.ExitStatus.cancelled.rawValue)
+        #expect(history.standing == .cancelled(.signal))
+        return
+      }
+      Issue.record("no second signal landed while the kernel was pausing")
     }
   }
 

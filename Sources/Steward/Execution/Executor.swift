@@ -62,6 +62,8 @@ private final class Session {
   let startedAt: Date
   let history: RunHistory?
   var tally: RunTally
+  /// The arguments of the last balance this session started.
+  var lastStarted: BalanceArguments?
   /// The CPU time of this thread, on which the whole session runs, when it started.
   let cpuAtStart = ThreadCPUTime.seconds()
 
@@ -159,6 +161,17 @@ private final class Session {
     }
   }
 
+  /// Cancels a paused balance of this session's last operation that the kernel still holds. A
+  /// pause that lands as the block group finishes leaves one even when the ioctl reports the
+  /// balance completed: btrfs_balance() keeps it while a pause request is pending.
+  private func discardLeftoverBalance() throws(ExecutionError) {
+    guard let arguments = lastStarted,
+      let left = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }),
+      left.isPaused, arguments.isSameOperation(as: left.arguments)
+    else { return }
+    try discardPausedBalance()
+  }
+
   /// Cancels the kernel's paused balance: this deletes its balance item, so the kernel cannot resume
   /// it at the next mount, outside every window. Nothing is lost: a one-block-group balance pauses
   /// only once its block group is done, or before it began.
@@ -227,6 +240,7 @@ private final class Session {
         operation, position: position, total: plan.operations.count, resumed: false))
     let started = Date()
     let balanceTarget = target
+    lastStarted = arguments
     let call = BalanceCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
     var askedKernel = false
     var outcome: Result<BalanceOutcome, BtrfsError>?
@@ -354,6 +368,7 @@ private final class Session {
     _ request: StopRequest, _ operation: PlannedOperation?, relocated: Bool,
     relocating: UInt64? = nil, elapsed: Double = 0
   ) throws(ExecutionError) -> RunEnd {
+    try discardLeftoverBalance()
     var inFlight = operation?.index
     if let operation, relocated {
       let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
