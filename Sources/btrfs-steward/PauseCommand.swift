@@ -16,7 +16,7 @@ struct PauseCommand: ParsableCommand {
   @OptionGroup var control: ControlOptions
 
   func run() throws {
-    let (target, current, _) = try control.read()
+    let (target, current, fsid) = try control.read()
     if let run = current.openRun, current.runProcessAlive {
       try control.signalRun(run, SIGUSR1, doing: "pause")
       print("Paused.")
@@ -27,6 +27,18 @@ struct PauseCommand: ParsableCommand {
     }
     try control.requireOwnershipOrForce(current)
     try withExitStatus { () throws(BtrfsError) in try target.pauseBalance() }
+    if let run = current.openRun, current.kernelBalanceIsOurs {
+      // The pause lives in the journal, not in the kernel, which would resume a paused balance by
+      // itself at the next mount; its block group is done, so cancelling it loses nothing.
+      let (journal, lock) = try control.journalOfOpenRun(run, fsid: fsid)
+      try withExitStatus { () throws(BtrfsError) in
+        do throws(BtrfsError) { try target.cancelBalance() } catch .noBalance {}
+      }
+      try journal.record(.paused(reason: .external, operation: run.inFlight))
+      withExtendedLifetime(lock) {}
+      print("Paused the run of policy '\(run.plan.policyName)' on \(control.path).")
+      return
+    }
     print("Paused the kernel's balance on \(control.path).")
   }
 }
