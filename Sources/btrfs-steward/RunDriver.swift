@@ -27,9 +27,10 @@ final class RunDriver {
   func run(_ loaded: LoadedPolicy, path: String) throws -> ExitStatus {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let fsid = target.fsid
-    let preparation = RunPreparation(
+    var preparation = RunPreparation(
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
       stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
+    preparation.stopWaiting = { [stops] in stops.current != nil }
     let prepared: PreparedRun
     do {
       prepared = try preparation.prepare(target: target, fsid: fsid)

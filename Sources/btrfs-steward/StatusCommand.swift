@@ -9,7 +9,8 @@ struct StatusCommand: ParsableCommand {
     abstract:
       "Show the kernel's balance, btrfs-steward's current or last run, and the kernel's reclaim settings.",
     discussion: """
-      Exit status: 0 when idle, 80 while a balance runs, 81 while a balance or a run is paused.
+      Exit status: 0 when idle, \(ExitStatus.statusRunning.rawValue) while a balance runs, \
+      \(ExitStatus.statusPaused.rawValue) while a balance or a run is paused.
       """
   )
 
