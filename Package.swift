@@ -44,8 +44,10 @@ let package = Package(
         "Steward",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      plugins: ["VersionStamp"]
     ),
+    .plugin(name: "VersionStamp", capability: .buildTool()),
     .executableTarget(
       name: "steward-bench",
       dependencies: [
