@@ -17,7 +17,7 @@ extension ExitStatus {
 
   /// The man page's tagged list (mdoc), without Markdown's backticks.
   public static var mdocList: String {
-    (([".Bl -tag -width 4n"]
+    (([".Bl -tag -width 4n -compact"]
       + allCases.flatMap { [".It \($0.rawValue)", String($0.meaning.filter { $0 != "`" })] })
       + [".El"]).joined(separator: "\n")
   }

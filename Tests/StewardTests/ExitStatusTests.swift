@@ -8,7 +8,8 @@ struct ExitStatusTests {
   /// The sysexits(3) names systemd shows for 64–78 (`status=75/TEMPFAIL`), and the statuses
   /// btrfs-steward gives those numbers because that is what they mean.
   static let sysexitsUsed: [Int32: Steward.ExitStatus] = [
-    64: .usage, 65: .invalidInput, 66: .notBtrfs, 75: .paused, 77: .notPermitted,
+    64: .usage, 65: .invalidInput, 66: .notBtrfs, 69: .unavailable, 75: .paused,
+    77: .notPermitted,
   ]
 
   @Test("64–78 are used only with their sysexits meaning; the rest are 80–99, unnamed by systemd")
