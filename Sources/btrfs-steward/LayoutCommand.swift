@@ -14,6 +14,8 @@ struct LayoutCommand: ParsableCommand {
       abstract: "Write a layout snapshot that `plan --layout` reads without root or btrfs."
     )
 
+    @OptionGroup var logging: LogOptions
+
     @Argument(help: "The mountpoint, or any path on the filesystem.")
     var path: String
 

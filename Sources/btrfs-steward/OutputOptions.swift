@@ -6,6 +6,8 @@ import Steward
 struct OutputOptions: ParsableArguments {
   @Flag(name: .long, help: "Print JSON for machines instead of text for people.")
   var json = false
+
+  @OptionGroup var logging: LogOptions
 }
 
 /// Prints a value as pretty, key-sorted JSON on standard output.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Steward
 
 /// `btrfs-steward systemd …`: helpers for running policies from systemd timers.
@@ -28,6 +29,8 @@ extension SystemdCommand {
         Example: btrfs-steward systemd install-timer weekly-gentle --on-calendar "Sun 23:15"
         """
     )
+
+    @OptionGroup var logging: LogOptions
 
     @Argument(help: "The policy's name: the timer runs /etc/btrfs-steward/<name>.yaml.")
     var name: String
@@ -74,8 +77,8 @@ extension SystemdCommand {
         throw ExitCode(ExitStatus.failure.rawValue)
       }
       if !FileManager.default.fileExists(atPath: dropIn.policyPath) {
-        printError(
-          "note: \(dropIn.policyPath) does not exist yet; the timer's runs fail until it does")
+        log.warning(
+          "\(dropIn.policyPath) does not exist yet; the timer's runs fail until it does")
       }
       print(
         """

@@ -80,14 +80,10 @@ extension ValidateCommand {
       if let policy, let rules {
         Swift.print("\(file): ok (policy '\(policy)', \(rules) rule\(rules == 1 ? "" : "s"))")
       } else if let unreadable {
-        writeToStandardError("\(file): error: cannot read the policy: \(unreadable)")
+        printError("cannot read the policy \(file): \(unreadable)", fields: ["policy": "\(file)"])
       } else {
-        for diagnostic in diagnostics { writeToStandardError(diagnostic.description) }
+        printDiagnostics(diagnostics)
       }
-    }
-
-    private func writeToStandardError(_ line: String) {
-      FileHandle.standardError.write(Data((line + "\n").utf8))
     }
   }
 }
