@@ -47,6 +47,7 @@ struct PlanCommand: ParsableCommand {
   var at: String?
 
   @OptionGroup var output: OutputOptions
+  @OptionGroup var picture: PictureOptions
 
   func validate() throws {
     guard (path == nil) != (layout == nil) else {
@@ -61,13 +62,21 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let instant = at.flatMap(Self.instant) ?? Date()
     let loaded = try loadPolicyOrExit(policy)
-    try Self.printPlan(loaded, for: try readLayout(), at: instant, json: output.json)
+    let layout = try readLayout()
+    let plan = try Self.printPlan(loaded, for: layout, at: instant, json: output.json)
+    do {
+      try picture.write(try BlockGroupPicture(plan: plan, before: layout))
+    } catch let error as LayoutError {
+      printError("inconsistent layout: \(error)")
+      throw ExitCode(ExitStatus.invalidInput.rawValue)
+    }
   }
 
   /// Plans `layout` under `loaded` at `instant` and prints the plan, for people or as JSON; `plan`
   /// and `run --dry-run` both print plans this way.
+  @discardableResult
   static func printPlan(_ loaded: LoadedPolicy, for layout: Layout, at instant: Date, json: Bool)
-    throws
+    throws -> Plan
   {
     let plan: Plan
     do {
@@ -82,6 +91,7 @@ struct PlanCommand: ParsableCommand {
     } else {
       print(plan.rendered())
     }
+    return plan
   }
 
   /// The layout from the file given with --layout, or read from the filesystem at PATH.

@@ -17,11 +17,13 @@ struct UsageCommand: ParsableCommand {
   var path: String
 
   @OptionGroup var output: OutputOptions
+  @OptionGroup var picture: PictureOptions
 
   func run() throws {
     let layout = try withExitStatus { () throws(BtrfsError) in
       try FileSystem(path: path).layout()
     }
+    try picture.write(BlockGroupPicture(usageOf: layout))
     let report = UsageReport(layout)
     if output.json {
       try printJSON(report)
