@@ -85,6 +85,7 @@ struct SystemdUnitTests {
       encoding: .utf8)
     #expect(
       service.contains(
-        "\nExecStart=/usr/local/bin/btrfs-steward run --wait --policy /etc/btrfs-steward/%i.yaml\n"))
+        "\nExecStart=/usr/local/bin/btrfs-steward run --wait --policy /etc/btrfs-steward/%i.yaml\n")
+    )
   }
 }
