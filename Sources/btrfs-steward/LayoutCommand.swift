@@ -16,10 +16,12 @@ struct LayoutCommand: ParsableCommand {
 
     @OptionGroup var logging: LogOptions
 
-    @Argument(help: "The mountpoint, or any path on the filesystem.")
+    @Argument(help: "The mountpoint, or any path on the filesystem.", completion: .btrfsMountpoint)
     var path: String
 
-    @Option(name: .shortAndLong, help: "The file to write (replaced atomically).")
+    @Option(
+      name: .shortAndLong, help: "The file to write (replaced atomically).", completion: .layoutFile
+    )
     var output: String
 
     func run() throws {

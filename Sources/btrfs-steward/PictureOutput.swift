@@ -8,7 +8,8 @@ struct PictureOptions: ParsableArguments {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Also draw the block groups as an SVG picture into this file.", valueName: "file"))
+      "Also draw the block groups as an SVG picture into this file.", valueName: "file"),
+    completion: .file(extensions: ["svg"]))
   var svg: String?
 
   /// Writes `picture` to the file given with --svg, if any: created or replaced, mode 0644, never

@@ -27,16 +27,20 @@ struct PlanCommand: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("The policy file.", valueName: "file"))
+  @Option(
+    name: .long, help: ArgumentHelp("The policy file.", valueName: "file"), completion: .policyFile)
   var policy: String
 
-  @Argument(help: "The mountpoint, or any path on the filesystem (instead of --layout).")
+  @Argument(
+    help: "The mountpoint, or any path on the filesystem (instead of --layout).",
+    completion: .btrfsMountpoint)
   var path: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Plan against a saved layout file instead of a live filesystem.", valueName: "file"))
+      "Plan against a saved layout file instead of a live filesystem.", valueName: "file"),
+    completion: .layoutFile)
   var layout: String?
 
   @Option(

@@ -14,7 +14,9 @@ struct StatusCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "A mountpoint (or path on it); default: every mounted btrfs filesystem.")
+  @Argument(
+    help: "A mountpoint (or path on it); default: every mounted btrfs filesystem.",
+    completion: .btrfsMountpoint)
   var path: String?
 
   @OptionGroup var state: StateOptions

@@ -48,7 +48,7 @@ extension SystemdCommand {
         valueName: "timespan"))
     var randomizedDelay: String?
 
-    @Option(help: "The systemd unit directory to write the drop-in into.")
+    @Option(help: "The systemd unit directory to write the drop-in into.", completion: .directory)
     var unitDir = "/etc/systemd/system"
 
     func run() throws {

@@ -13,7 +13,7 @@ struct UsageCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The mountpoint, or any path on the filesystem.")
+  @Argument(help: "The mountpoint, or any path on the filesystem.", completion: .btrfsMountpoint)
   var path: String
 
   @OptionGroup var output: OutputOptions

@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The policy files to check.")
+  @Argument(help: "The policy files to check.", completion: .policyFile)
   var files: [String]
 
   @OptionGroup var output: OutputOptions
