@@ -91,7 +91,7 @@ struct PlanCommand: ParsableCommand {
       throw ExitCode(ExitStatus.invalidInput.rawValue)
     }
     if json {
-      try printJSON(plan)
+      try printJSON(plan, schema: .plan)
     } else {
       print(plan.rendered())
     }

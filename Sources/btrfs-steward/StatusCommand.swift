@@ -22,6 +22,11 @@ struct StatusCommand: ParsableCommand {
   @OptionGroup var state: StateOptions
   @OptionGroup var output: OutputOptions
 
+  /// What `status --json` prints: one object, with PATH or without.
+  struct Reports: Encodable {
+    var filesystems: [Report]
+  }
+
   /// What `status --json` prints for one filesystem.
   struct Report: Encodable {
     var fsid: String
@@ -63,7 +68,7 @@ struct StatusCommand: ParsableCommand {
       reports.append(try report(path))
     }
     if output.json {
-      try printJSON(path == nil ? AnyEncodable(reports) : AnyEncodable(reports[0]))
+      try printJSON(Reports(filesystems: reports), schema: .status)
     } else {
       print(reports.map(render).joined(separator: "\n\n"))
     }
@@ -159,11 +164,4 @@ struct StatusCommand: ParsableCommand {
     }
     return lines.joined(separator: "\n")
   }
-}
-
-/// Type erasure so one call can print either a list or a single report.
-struct AnyEncodable: Encodable {
-  private let encodeValue: (any Encoder) throws -> Void
-  init(_ value: some Encodable) { encodeValue = value.encode }
-  func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }

@@ -26,7 +26,7 @@ struct UsageCommand: ParsableCommand {
     try picture.write(BlockGroupPicture(usageOf: layout))
     let report = UsageReport(layout)
     if output.json {
-      try printJSON(report)
+      try printJSON(report, schema: .usage)
     } else {
       print(report.rendered())
     }

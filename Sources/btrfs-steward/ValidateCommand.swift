@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
   func run() throws {
     let results = files.map(FileResult.init(checking:))
     if output.json {
-      try printJSON(Report(valid: results.allSatisfy(\.valid), files: results))
+      try printJSON(Report(valid: results.allSatisfy(\.valid), files: results), schema: .validate)
     } else {
       for result in results { result.print() }
     }
