@@ -264,7 +264,8 @@ struct RunPreparationTests {
     }
     #expect(try withExtendedLifetime(try setup.prepare(waiting)) { Date() >= released })
 
-    try withExtendedLifetime(try FilesystemLock(path: setup.maintenanceLock)) {
+    let held = try FilesystemLock(path: setup.maintenanceLock)
+    withExtendedLifetime(held) {
       let stopAt = Date().addingTimeInterval(0.3)
       waiting.stopWaiting = { Date() >= stopAt }
       #expect(
