@@ -262,7 +262,11 @@ struct RunPreparationTests {
       Thread.sleep(until: released)
       holder.lock = nil
     }
-    #expect(try withExtendedLifetime(try setup.prepare(waiting)) { Date() >= released })
+    do {
+      let prepared = try setup.prepare(waiting)
+      #expect(Date() >= released)
+      withExtendedLifetime(prepared) {}
+    }
 
     let held = try FilesystemLock(path: setup.maintenanceLock)
     withExtendedLifetime(held) {
