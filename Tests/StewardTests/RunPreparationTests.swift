@@ -248,6 +248,46 @@ struct RunPreparationTests {
     #expect(setup.refusal(setup.preparation()) == nil)
   }
 
+  @Test("with wait, btrfsmaintenance's lock is waited for; a stop request ends the wait")
+  func waitsForMaintenanceLock() throws {
+    let setup = try Setup()
+    var waiting = setup.preparation()
+    waiting.wait = true
+    // Another thread holds the lock for 0.6 s (the lock goes with the holder's descriptor).
+    final class Holder: @unchecked Sendable { var lock: FilesystemLock? }
+    let holder = Holder()
+    holder.lock = try FilesystemLock(path: setup.maintenanceLock)
+    let released = Date().addingTimeInterval(0.6)
+    Thread.detachNewThread {
+      Thread.sleep(until: released)
+      holder.lock = nil
+    }
+    do {
+      let prepared = try setup.prepare(waiting)
+      #expect(Date() >= released)
+      withExtendedLifetime(prepared) {}
+    }
+
+    let held = try FilesystemLock(path: setup.maintenanceLock)
+    withExtendedLifetime(held) {
+      let stops = StopRequests()
+      waiting.stops = stops
+      let stopAt = Date().addingTimeInterval(0.3)
+      Thread.detachNewThread {
+        Thread.sleep(until: stopAt)
+        stops.request(.pause(.signal))
+      }
+      #expect {
+        _ = try setup.prepare(waiting)
+      } throws: { error in
+        guard case .stopped(.pause(.signal)) = error as? RunPreparation.Failure else { return false }
+        return true
+      }
+      #expect(Date() >= stopAt)
+      #expect(Date() < stopAt + 1, "the wait ended at once, not at its next poll")
+    }
+  }
+
   @Test("btrfsmaintenance's lock held: refused as locked by btrfsmaintenance")
   func maintenanceLock() throws {
     let setup = try Setup()
