@@ -32,6 +32,8 @@ final class PolicyReader {
       return nil
     }
     var fields = Fields(node: node)
+    let knownKeys = Set(known)
+    var expected: String?
     for pair in pairs {
       guard pair.key.tag == nil, let key = pair.key.scalar, !pair.key.isNull else {
         report("expected a key name in \(label), found \(pair.key.summary)", at: pair.key.mark)
@@ -44,10 +46,11 @@ final class PolicyReader {
         continue
       }
       fields.noteKey(key, at: pair.key.mark)
-      if known.contains(key) {
+      if knownKeys.contains(key) {
         fields.add(Field(name: key, keyMark: pair.key.mark, node: pair.value))
       } else {
-        report(unknownKeyMessage(key, label, known: known), at: pair.key.mark)
+        if expected == nil { expected = "; expected one of: " + known.joined(separator: ", ") }
+        report(unknownKeyMessage(key, label, known: known, expected: expected!), at: pair.key.mark)
       }
     }
     for key in required where fields[key] == nil {
@@ -56,17 +59,18 @@ final class PolicyReader {
     return fields
   }
 
-  private func unknownKeyMessage(_ key: String, _ label: String, known: [String]) -> String {
+  /// The message for the unknown `key` of `label`: a hint at the known key it most likely meant,
+  /// or else `expected` (the list of known keys).
+  private func unknownKeyMessage(
+    _ key: String, _ label: String, known: [String], expected: String
+  ) -> String {
     let message = "unknown key '\(key)' in \(label)"
-    if suggestionsLeft > 0 {
-      suggestionsLeft -= 1
-    } else {
-      return "\(message); expected one of: \(known.joined(separator: ", "))"
-    }
+    guard suggestionsLeft > 0 else { return message + expected }
+    suggestionsLeft -= 1
     if let suggestion = KeySuggestion.nearest(to: key, among: known) {
       return "\(message); did you mean '\(suggestion)'?"
     }
-    return "\(message); expected one of: \(known.joined(separator: ", "))"
+    return message + expected
   }
 
   /// Reports an explicit tag (`!!str`, `!custom`) on `node`; `false` when there is one.
