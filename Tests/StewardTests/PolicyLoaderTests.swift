@@ -136,7 +136,8 @@ struct PolicyLoaderTests {
     {
       try PolicyLoader().load(contentsOfFile: missing)
     }
-    #expect(throws: PolicyLoadError.unreadable(file: directory.path, reason: "not a regular file")) {
+    #expect(throws: PolicyLoadError.unreadable(file: directory.path, reason: "not a regular file"))
+    {
       try PolicyLoader().load(contentsOfFile: directory.path)
     }
     let binary = directory.appendingPathComponent("binary.yaml").path

@@ -280,7 +280,9 @@ struct RunPreparationTests {
       #expect {
         _ = try setup.prepare(waiting)
       } throws: { error in
-        guard case .stopped(.pause(.signal)) = error as? RunPreparation.Failure else { return false }
+        guard case .stopped(.pause(.signal)) = error as? RunPreparation.Failure else {
+          return false
+        }
         return true
       }
       #expect(Date() >= stopAt)
