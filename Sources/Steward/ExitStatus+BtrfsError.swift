@@ -9,7 +9,9 @@ extension ExitStatus {
     case .balanceInProgress: self = .foreignBalance
     case .exclusiveOperationInProgress: self = .exclusiveOperation
     case .noSpace: self = .noSpace
-    case .noBalance, .systemCall, .malformedItem: self = .failure
+    case .scrubInProgress: self = .foreignScrub
+    case .trimNotSupported: self = .trimDeferred
+    case .noBalance, .noScrub, .noSuchDevice, .systemCall, .malformedItem: self = .failure
     }
   }
 }

@@ -34,4 +34,15 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case statusRunning = 80
   /// `status`: a balance is paused.
   case statusPaused = 81
+  // Provisional numbers for the maintenance jobs (issue 12); the numbering may still change.
+  /// A scrub not started by btrfs-steward (or a device replace) runs on the filesystem.
+  case foreignScrub = 82
+  /// A scrub found errors it could not correct.
+  case uncorrectableErrors = 83
+  /// `check`: a device's error counters rose since they were last read.
+  case deviceErrorsRose = 84
+  /// Trim is left to `fstrim.timer` or btrfsmaintenance, or no device supports discard.
+  case trimDeferred = 85
+  /// Another job (balance, scrub, trim) of btrfs-steward is under way on the filesystem.
+  case otherJobRunning = 86
 }
