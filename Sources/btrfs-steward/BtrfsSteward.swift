@@ -20,6 +20,8 @@ struct BtrfsSteward: ParsableCommand {
       PauseCommand.self,
       ResumeCommand.self,
       CancelCommand.self,
+      ScrubCommand.self,
+      CheckCommand.self,
       SystemdCommand.self,
     ]
   )

@@ -178,31 +178,9 @@ public struct RunPreparation: Sendable {
   }
 
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
-    if mkdir(runtimeDirectory, 0o755) != 0, errno != EEXIST {
-      throw .journal(
-        .io(operation: "mkdir", path: runtimeDirectory, errno: .init(rawValue: errno)))
-    }
-    var locks: [FilesystemLock] = []
-    let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
-    do {
-      locks.append(try FilesystemLock(path: steward, wait: wait))
-    } catch .held {
-      throw .refused(.lockedBySteward(lockFile: steward))
-    } catch {
-      throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
-    }
-    if let btrfsMaintenanceDirectory {
-      let path = FilesystemLock.btrfsMaintenanceLockPath(
-        fsid: fsid, directory: btrfsMaintenanceDirectory)
-      do {
-        locks.append(try FilesystemLock(path: path, wait: wait))
-      } catch .held {
-        throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
-      } catch {
-        throw .journal(.io(operation: "lock", path: path, errno: error.errno))
-      }
-    }
-    return locks
+    try FilesystemLock.takeJobLocks(
+      fsid: fsid, runtimeDirectory: runtimeDirectory,
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {
