@@ -22,6 +22,7 @@ struct BtrfsSteward: ParsableCommand {
       CancelCommand.self,
       ScrubCommand.self,
       CheckCommand.self,
+      TrimCommand.self,
       SystemdCommand.self,
     ]
   )

@@ -52,7 +52,7 @@ struct CheckCommand: ParsableCommand {
       outcome = try DeviceErrorWatch(
         fileSystem: fileSystem, fsid: fsid, journalFile: journalFile, policy: policy
       ).check()
-    } catch let error as ScrubPreparation.Failure {
+    } catch let error as MaintenanceFailure {
       printError("\(fileSystem.path): \(error)")
       return error.exitStatus
     } catch {

@@ -62,7 +62,7 @@ public struct DeviceErrorWatch: Sendable {
   }
 
   /// Reads, compares, notifies and journals.
-  public func check() throws(ScrubPreparation.Failure) -> Outcome {
+  public func check() throws(MaintenanceFailure) -> Outcome {
     let state = MaintenanceReplay.state(
       try journal { () throws(JournalError) in try journalFile.read() }.records)
     let devices = try kernel { () throws(BtrfsError) in try fileSystem.devices() }

@@ -37,7 +37,7 @@ public struct ScrubJob: Sendable {
   }
 
   /// Runs the prepared job until every device extent is scrubbed or a stop is requested.
-  public func run(_ prepared: PreparedScrub) throws(ScrubPreparation.Failure) -> ScrubEnd {
+  public func run(_ prepared: PreparedScrub) throws(MaintenanceFailure) -> ScrubEnd {
     guard let scrub = policy.scrub else { throw .refused(.notInPolicy(job: "scrub")) }
     let journal = SerialJournal(
       Journal(file: prepared.journalFile, runID: prepared.runID, now: now))
@@ -76,7 +76,7 @@ public struct ScrubJob: Sendable {
     let originals = try applySpeedLimits(scrub.speedLimit, devices: devices, journal: journal)
     let windowed = policy.withWindows(scrub.windows)
     let scrubDevice: @Sendable (UInt64) -> Void = { devid in
-      do throws(ScrubPreparation.Failure) {
+      do throws(MaintenanceFailure) {
         try self.scrub(
           devid: devid, extents: work[devid] ?? [], scrub: scrub, windowed: windowed,
           journal: journal, tally: tally)
@@ -115,7 +115,7 @@ public struct ScrubJob: Sendable {
   private func scrub(
     devid: UInt64, extents: [DeviceExtent], scrub: ScrubPolicy, windowed: Policy,
     journal: SerialJournal, tally: ScrubTally
-  ) throws(ScrubPreparation.Failure) {
+  ) throws(MaintenanceFailure) {
     let total = extents.reduce(0) { $0 + $1.length }
     var done: UInt64 = 0
     let started = now()
@@ -189,7 +189,7 @@ public struct ScrubJob: Sendable {
   /// originals to restore.
   private func applySpeedLimits(
     _ limit: UInt64?, devices: [UInt64], journal: SerialJournal
-  ) throws(ScrubPreparation.Failure) -> [UInt64: UInt64] {
+  ) throws(MaintenanceFailure) -> [UInt64: UInt64] {
     guard let limit else { return [:] }
     var originals: [UInt64: UInt64] = [:]
     for devid in devices {
@@ -207,11 +207,11 @@ public struct ScrubJob: Sendable {
   /// Restores the speed limits in `originals`, journaling each; the first failure, if any (every
   /// device is tried).
   private func restoreSpeedLimits(_ originals: [UInt64: UInt64], journal: SerialJournal)
-    -> ScrubPreparation.Failure?
+    -> MaintenanceFailure?
   {
-    var failure: ScrubPreparation.Failure?
+    var failure: MaintenanceFailure?
     for (devid, original) in originals.sorted(by: { $0.key < $1.key }) {
-      do throws(ScrubPreparation.Failure) {
+      do throws(MaintenanceFailure) {
         try kernel { () throws(BtrfsError) in
           try sysfs.setScrubSpeedLimit(devid: devid, bytesPerSecond: original)
         }
@@ -231,7 +231,7 @@ final class SerialJournal: Sendable {
 
   init(_ journal: Journal) { self.journal = Mutex(journal) }
 
-  func record(_ event: JournalEvent) throws(ScrubPreparation.Failure) {
+  func record(_ event: JournalEvent) throws(MaintenanceFailure) {
     let failure: JournalError? = journal.withLock { journal in
       do throws(JournalError) {
         try journal.record(event)
@@ -248,7 +248,7 @@ final class SerialJournal: Sendable {
 /// first failure.
 final class ScrubTally: Sendable {
   private let state:
-    Mutex<(finished: [UInt64: [UInt64: FinishedExtent]], failure: ScrubPreparation.Failure?)>
+    Mutex<(finished: [UInt64: [UInt64: FinishedExtent]], failure: MaintenanceFailure?)>
 
   init(finished: [UInt64: [UInt64: FinishedExtent]]) {
     state = Mutex((finished, nil))
@@ -260,12 +260,12 @@ final class ScrubTally: Sendable {
   }
 
   /// Records a failure; the first one is kept.
-  func fail(_ error: ScrubPreparation.Failure) {
+  func fail(_ error: MaintenanceFailure) {
     state.withLock { $0.failure = $0.failure ?? error }
   }
 
   /// The first failure, if any.
-  var failure: ScrubPreparation.Failure? { state.withLock { $0.failure } }
+  var failure: MaintenanceFailure? { state.withLock { $0.failure } }
 
   /// The sum of each device's finished extents' counters, in physical order.
   var totals: [UInt64: ScrubCounters] {

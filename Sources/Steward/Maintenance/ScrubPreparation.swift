@@ -53,31 +53,9 @@ public struct ScrubPreparation: Sendable {
     self.onWait = onWait
   }
 
-  /// Everything that can go wrong while preparing or running a maintenance job.
-  public enum Failure: Error, Sendable, CustomStringConvertible {
-    case refused(MaintenanceRefusal)
-    case kernel(BtrfsError)
-    case journal(JournalError)
-
-    public var description: String {
-      switch self {
-      case .refused(let refusal): refusal.description
-      case .kernel(let error): error.description
-      case .journal(let error): error.description
-      }
-    }
-
-    public var exitStatus: ExitStatus {
-      switch self {
-      case .refused(let refusal): refusal.exitStatus
-      case .kernel(let error): ExitStatus(error)
-      case .journal: .failure
-      }
-    }
-  }
-
   /// Prepares a scrub job on `fileSystem`, the filesystem `fsid`.
-  public func prepare(fileSystem: FileSystem, fsid: String, sysfs: SysfsFacts) throws(Failure)
+  public func prepare(fileSystem: FileSystem, fsid: String, sysfs: SysfsFacts)
+    throws(MaintenanceFailure)
     -> PreparedScrub
   {
     guard let scrub = policy.scrub else { throw .refused(.notInPolicy(job: "scrub")) }
@@ -123,7 +101,7 @@ public struct ScrubPreparation: Sendable {
   /// Puts back the speed limits a crashed job left changed, journaling each.
   private func restoreSpeedLimits(
     _ state: inout MaintenanceState, sysfs: SysfsFacts, journalFile: JournalFile
-  ) throws(Failure) -> [String] {
+  ) throws(MaintenanceFailure) -> [String] {
     var notes: [String] = []
     for (devid, original) in state.unrestoredSpeedLimits.sorted(by: { $0.key < $1.key }) {
       try kernel { () throws(BtrfsError) in
@@ -148,7 +126,7 @@ public struct ScrubPreparation: Sendable {
 func takeMaintenanceLocks(
   fsid: String, runtimeDirectory: String, btrfsMaintenanceDirectory: String?, wait: Bool,
   onWait: (String) -> Void
-) throws(ScrubPreparation.Failure) -> [FilesystemLock] {
+) throws(MaintenanceFailure) -> [FilesystemLock] {
   do {
     return try FilesystemLock.takeJobLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
@@ -162,13 +140,13 @@ func takeMaintenanceLocks(
   }
 }
 
-func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(ScrubPreparation.Failure)
+func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(MaintenanceFailure)
   -> Value
 {
   do { return try body() } catch { throw .kernel(error) }
 }
 
-func journal<Value>(_ body: () throws(JournalError) -> Value) throws(ScrubPreparation.Failure)
+func journal<Value>(_ body: () throws(JournalError) -> Value) throws(MaintenanceFailure)
   -> Value
 {
   do { return try body() } catch { throw .journal(error) }
