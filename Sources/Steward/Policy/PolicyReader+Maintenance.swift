@@ -58,11 +58,11 @@ extension PolicyReader {
     let named: [String: Duration] = [
       "daily": .seconds(86_400), "weekly": .seconds(7 * 86_400), "monthly": .seconds(30 * 86_400),
     ]
-    if let text = field.node.scalar, let duration = named[text] { return duration }
     let expected = "daily, weekly, monthly or a duration like 12h or 14d"
-    guard let duration = value(field, expected: expected, ValueSyntax.duration) else { return nil }
-    guard duration > .zero else {
-      report("'\(field.name)': expected \(expected), found 0", at: field.node.mark)
+    guard let text = text(field, expected: expected) else { return nil }
+    if let duration = named[text] { return duration }
+    guard let duration = try? ValueSyntax.duration(text), duration > .zero else {
+      report("'\(field.name)': expected \(expected), found '\(text)'", at: field.node.mark)
       return nil
     }
     return duration
