@@ -114,6 +114,21 @@ struct ScrubJobTests {
             if case .scrubPaused(.signal) = $0.event { return true }
             return false
           })
+        // `status` shows the paused job and how far each device got.
+        let status = try steward([
+          "status", "--json", "--state-dir", run.stateDirectory, scratch.mountpoint,
+        ])
+        let json = try #require(
+          JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
+        let maintenance = try #require(json["maintenance"] as? [String: Any])
+        let job = try #require(maintenance["scrubJob"] as? [String: Any])
+        #expect((job["standing"] as? String)?.hasPrefix("paused") == true)
+        let device = try #require((maintenance["devices"] as? [[String: Any]])?.first)
+        #expect(device["scrubbedExtents"] as? Int == before.count)
+        let text = try steward(["status", "--state-dir", run.stateDirectory, scratch.mountpoint])
+        #expect(
+          text.standardOutput.contains(
+            "\(before.count)/\(try fileSystem.deviceExtents(devid: 1).count) device extents scrubbed"))
       } else {
         #expect(process.terminationReason == .uncaughtSignal)
         // Killed: nothing restored the limit yet; the next run does, first.
