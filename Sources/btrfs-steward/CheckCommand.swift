@@ -23,6 +23,12 @@ struct CheckCommand: ParsableCommand {
   @Argument(help: "Mountpoints (or paths on them); default: the policy's filesystems.")
   var paths: [String] = []
 
+  @Option(
+    help: ArgumentHelp(
+      "Write the devices' error counters to this file for Prometheus' node_exporter textfile"
+        + " collector (a file of its own, not the one `run` writes).", valueName: "file"))
+  var metricsFile: String?
+
   @OptionGroup var state: StateOptions
 
   func run() throws {
@@ -30,22 +36,40 @@ struct CheckCommand: ParsableCommand {
     try requireRoot()
     let reporter = MaintenanceReporter()
     var status = ExitStatus.success
+    var metrics: [DeviceErrorMetrics.Filesystem] = []
     for path in try filesystems(loaded.policy, paths: paths) {
       let fileSystem = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path) }
       let fsid = try withExitStatus { () throws(BtrfsError) in try fileSystem.info().fsid }
       let result = try Self.check(
         fileSystem: fileSystem, fsid: fsid, policy: loaded.policy.errorWatch ?? ErrorWatchPolicy(),
         state: state, reporter: reporter)
-      if status == .success { status = result }
+      if status == .success { status = result.status }
+      if let outcome = result.outcome {
+        metrics.append(
+          DeviceErrorMetrics.Filesystem(
+            fsid: fsid, mountpoint: path,
+            devices: outcome.readings.sorted { $0.key < $1.key }.map {
+              ($0.key, outcome.paths[$0.key] ?? "", $0.value)
+            }, rises: outcome.rises, checkedAt: Date()))
+      }
+    }
+    if let metricsFile {
+      do {
+        try DeviceErrorMetrics.write(metrics, to: MetricsFile(path: metricsFile))
+      } catch {
+        printError("cannot write the metrics file: \(error)")
+        if status == .success { status = .failure }
+      }
     }
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
-  /// Runs the error watch on one filesystem and reports it; the exit status it calls for.
+  /// Runs the error watch on one filesystem and reports it; the exit status it calls for, and what
+  /// it read (`nil` when it failed).
   static func check(
     fileSystem: FileSystem, fsid: String, policy: ErrorWatchPolicy, state: StateOptions,
     reporter: MaintenanceReporter
-  ) throws -> ExitStatus {
+  ) throws -> (status: ExitStatus, outcome: DeviceErrorWatch.Outcome?) {
     let outcome: DeviceErrorWatch.Outcome
     do {
       let journalFile = try JournalFile(stateDirectory: state.stateDir, fsid: fsid)
@@ -54,10 +78,10 @@ struct CheckCommand: ParsableCommand {
       ).check()
     } catch let error as MaintenanceFailure {
       printError("\(fileSystem.path): \(error)")
-      return error.exitStatus
+      return (error.exitStatus, nil)
     } catch {
       printError("\(fileSystem.path): \(error)")
-      return .failure
+      return (.failure, nil)
     }
     for increase in outcome.increases {
       reporter.emit(.error, "\(fileSystem.path): \(increase.summary)")
@@ -68,6 +92,6 @@ struct CheckCommand: ParsableCommand {
     if outcome.increases.isEmpty {
       reporter.emit(.info, "\(fileSystem.path): no device error counter rose")
     }
-    return outcome.increases.isEmpty ? .success : .deviceErrorsRose
+    return (outcome.increases.isEmpty ? .success : .deviceErrorsRose, outcome)
   }
 }

@@ -84,7 +84,8 @@ struct ScrubCommand: ParsableCommand {
   ) throws -> ExitStatus {
     guard let watch = policy.errorWatch else { return .success }
     return try CheckCommand.check(
-      fileSystem: fileSystem, fsid: fsid, policy: watch, state: state, reporter: reporter)
+      fileSystem: fileSystem, fsid: fsid, policy: watch, state: state, reporter: reporter
+    ).status
   }
 }
 

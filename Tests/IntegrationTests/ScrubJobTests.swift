@@ -128,7 +128,8 @@ struct ScrubJobTests {
         let text = try steward(["status", "--state-dir", run.stateDirectory, scratch.mountpoint])
         #expect(
           text.standardOutput.contains(
-            "\(before.count)/\(try fileSystem.deviceExtents(devid: 1).count) device extents scrubbed"))
+            "\(before.count)/\(try fileSystem.deviceExtents(devid: 1).count) device extents scrubbed"
+          ))
       } else {
         #expect(process.terminationReason == .uncaughtSignal)
         // Killed: nothing restored the limit yet; the next run does, first.
@@ -195,8 +196,19 @@ struct ScrubJobTests {
       #expect(totals[1]?.uncorrectableErrors == 0)
       #expect(totals[2]?.errorsFound == 0)
 
-      let again = try steward(run.arguments("check"))
+      let metrics = scratch.directory.appendingPathComponent("devices.prom").path
+      let again = try steward(run.arguments("check", ["--metrics-file", metrics]))
       #expect(again.status == 0, "\(again.standardError)")
+      let exposition = try String(contentsOfFile: metrics, encoding: .utf8)
+      let device = scratch.loopDevices[0]
+      #expect(
+        exposition.contains(
+          "devid=\"1\",device=\"\(device)\",counter=\"corruption_errs\"} 16\n"))
+      #expect(exposition.contains("btrfs_steward_device_error_rises_total{"))
+      #expect(exposition.contains("devid=\"1\",device=\"\(device)\"} 1\n"))
+      #expect(exposition.contains("devid=\"2\",device=\"\(scratch.loopDevices[1])\"} 0\n"))
+      let promtool = try execute(["sh", "-c", "promtool check metrics < \"$0\"", metrics])
+      #expect(promtool.status == 0, "\(promtool.standardOutput)\(promtool.standardError)")
       let lines = try String(contentsOfFile: notified, encoding: .utf8)
         .split(separator: "\n")
       #expect(lines == ["1 16 16 \(scratch.loopDevices[0])"])

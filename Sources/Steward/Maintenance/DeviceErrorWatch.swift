@@ -57,6 +57,10 @@ public struct DeviceErrorWatch: Sendable {
     public var increases: [DeviceErrorIncrease]
     /// Every device's counters now.
     public var readings: [UInt64: DeviceStats]
+    /// Every device's path.
+    public var paths: [UInt64: String]
+    /// How many readings of each device, this one included, were a rise (from the journal).
+    public var rises: [UInt64: Int]
     /// Notification commands that failed, with why.
     public var failedNotifications: [String]
   }
@@ -67,18 +71,22 @@ public struct DeviceErrorWatch: Sendable {
       try journal { () throws(JournalError) in try journalFile.read() }.records)
     let devices = try kernel { () throws(BtrfsError) in try fileSystem.devices() }
     let record = Journal(file: journalFile, runID: UUID().uuidString.lowercased(), now: now)
-    var outcome = Outcome(increases: [], readings: [:], failedNotifications: [])
+    var outcome = Outcome(
+      increases: [], readings: [:], paths: [:], rises: state.deviceErrorRises,
+      failedNotifications: [])
     for device in devices {
       let current = try kernel { () throws(BtrfsError) in
         try fileSystem.deviceStats(devid: device.devid)
       }
       outcome.readings[device.devid] = current
+      outcome.paths[device.devid] = device.path
       let previous = state.deviceStats[device.devid]?.stats
       let increase = DeviceErrorIncrease(
         devid: device.devid, path: device.path, previous: previous ?? DeviceStats(),
         current: current)
       if !increase.rises.isEmpty {
         outcome.increases.append(increase)
+        outcome.rises[device.devid, default: 0] += 1
         if let failure = notify(increase) { outcome.failedNotifications.append(failure) }
       }
       if previous != current {

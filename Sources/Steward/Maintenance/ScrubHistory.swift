@@ -83,6 +83,9 @@ public struct MaintenanceState: Sendable {
   public var unrestoredSpeedLimits: [UInt64: UInt64] = [:]
   /// The error counters last read from each device, and the run that journaled them.
   public var deviceStats: [UInt64: (stats: DeviceStats, run: String)] = [:]
+  /// How many journaled readings of each device were a rise over the one before (the first one
+  /// over zero).
+  public var deviceErrorRises: [UInt64: Int] = [:]
   /// When the last trim ended, and its run.
   public var lastTrim: (time: Date, run: String)?
   /// The runs that changed a speed limit still unrestored.
@@ -138,6 +141,10 @@ public enum MaintenanceReplay {
         state.unrestoredSpeedLimits[devid] = nil
         state.speedLimitRuns[devid] = nil
       case .deviceStatsRead(let devid, let stats):
+        let previous = state.deviceStats[devid]?.stats ?? DeviceStats()
+        if zip(previous.named, stats.named).contains(where: { $1.value > $0.value }) {
+          state.deviceErrorRises[devid, default: 0] += 1
+        }
         state.deviceStats[devid] = (stats, record.run)
       case .trimFinished:
         state.lastTrim = (record.time, record.run)
