@@ -118,10 +118,17 @@ public struct ScrubJob: Sendable {
   ) throws(MaintenanceFailure) {
     let total = extents.reduce(0) { $0 + $1.length }
     var done: UInt64 = 0
+    var verified: UInt64 = 0
     let started = now()
     for extent in extents {
       requestClockStops(windowed)
       guard stops.current == nil else { return }
+      if let limit = scrub.speedLimit {
+        // The kernel's throttle starts afresh with every ioctl, so a burst at the start of each
+        // extent adds up; waiting here keeps the device's average at the limit.
+        let ahead = Double(verified) / Double(limit) - now().timeIntervalSince(started)
+        if ahead > 0, stops.wait(seconds: ahead) != nil { return }
+      }
       let readOnly = scrub.readOnly
       let call = KernelCall { () throws(BtrfsError) in
         try fileSystem.scrub(
@@ -168,6 +175,7 @@ public struct ScrubJob: Sendable {
         tally.add(
           FinishedExtent(chunkVaddr: extent.chunkVaddr, counters: counters), of: extent)
         done += extent.length
+        verified += counters.bytesScrubbed
         observe(.extentFinished(extent, counters))
       case .success(.cancelled):
         // Not asked for here: someone ran `btrfs scrub cancel`. The job pauses, resumable.
