@@ -14,8 +14,9 @@ struct ScrubCommand: ParsableCommand {
       finished extent is journaled, so SIGTERM, a closing window or a crash loses at most the \
       extent in flight; the next `scrub` carries on from there. The speed limit is applied to each \
       device for the job and restored afterwards (after a crash, by the next run). The device \
-      error watch runs afterwards. Exit status 75 when paused, 83 when errors were left \
-      uncorrected (provisional numbers: see the exit status reference).
+      error watch runs afterwards. Exit status \(ExitStatus.paused.rawValue) when paused, \
+      \(ExitStatus.uncorrectableErrors.rawValue) when errors were left uncorrected, \
+      \(ExitStatus.deviceErrorsRose.rawValue) when a device's error counters rose (provisional numbers).
       """
   )
 

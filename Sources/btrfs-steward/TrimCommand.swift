@@ -10,9 +10,9 @@ struct TrimCommand: ParsableCommand {
     discussion: """
       Runs the policy's `trim` section on each filesystem: when its interval has passed since the \
       last trim, inside its windows, holding the same locks as balance and scrub, and never while a \
-      balance or a scrub of that filesystem runs (exit status 86, or 82 for a scrub). It is left \
+      balance or a scrub of that filesystem runs (exit status \(ExitStatus.otherJobRunning.rawValue), or \(ExitStatus.foreignScrub.rawValue) for a scrub). It is left \
       alone, saying so, when fstrim.timer is enabled or btrfsmaintenance's trim is configured \
-      (exit status 85). Status numbers are provisional.
+      (exit status \(ExitStatus.trimDeferred.rawValue)). Status numbers are provisional.
       """
   )
 

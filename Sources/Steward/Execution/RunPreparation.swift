@@ -42,6 +42,9 @@ public struct RunPreparation: Sendable {
   public var btrfsMaintenanceDirectory: String?
   /// Wait for locks and exclusive operations instead of refusing.
   public var wait: Bool
+  /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
+  /// waiting.
+  public var stopWaiting: @Sendable () -> Bool = { false }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
@@ -172,7 +175,9 @@ public struct RunPreparation: Sendable {
         return
       }
       if operation == .none || operation.isBalance { return }
-      guard wait else { throw .refused(.exclusiveOperation(operation, path: path)) }
+      guard wait, !stopWaiting() else {
+        throw .refused(.exclusiveOperation(operation, path: path))
+      }
       Thread.sleep(forTimeInterval: 1)
     }
   }
@@ -180,7 +185,7 @@ public struct RunPreparation: Sendable {
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
     try FilesystemLock.takeJobLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait)
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {
