@@ -120,7 +120,8 @@ struct ScrubJobTests {
         ])
         let json = try #require(
           JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8)) as? [String: Any])
-        let maintenance = try #require(json["maintenance"] as? [String: Any])
+        let filesystem = try #require((json["filesystems"] as? [[String: Any]])?.first)
+        let maintenance = try #require(filesystem["maintenance"] as? [String: Any])
         let job = try #require(maintenance["scrubJob"] as? [String: Any])
         #expect((job["standing"] as? String)?.hasPrefix("paused") == true)
         let device = try #require((maintenance["devices"] as? [[String: Any]])?.first)
