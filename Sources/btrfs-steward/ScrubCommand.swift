@@ -50,9 +50,10 @@ struct ScrubCommand: ParsableCommand {
       let fileSystem = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path) }
       let fsid = try withExitStatus { () throws(BtrfsError) in try fileSystem.info().fsid }
       let sysfs = SysfsFacts(fsid: fsid)
-      let preparation = ScrubPreparation(
+      var preparation = ScrubPreparation(
         policy: loaded.policy, stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir,
         wait: wait, ignoreInterval: now, onWait: { reporter.emit(.notice, "\(path): \($0)") })
+      preparation.stopWaiting = { [stops] in stops.current != nil }
       let job = ScrubJob(
         fileSystem: fileSystem, sysfs: sysfs, policy: loaded.policy, policyPath: loaded.path,
         stops: stops, observe: { reporter.handle($0, path: path) })

@@ -165,6 +165,57 @@ struct ScrubJobTests {
     }
   }
 
+  @Test(
+    "one job at a time: a scrub is refused beside a balance, and with --wait says what it waits for"
+  )
+  func oneJobAtATime() throws {
+    try withScratchFilesystem(size: "3G") { scratch in
+      try scratch.fragment(fileCount: 60, fileSize: 16 << 20, seed: 5, pieceSize: 64 << 10)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+      let run = try MaintenanceRun(
+        directory: scratch.directory, mountpoint: scratch.mountpoint, policy: throttledScrubPolicy)
+      let balance = runInBackground {
+        try fileSystem.startBalance(BalanceArguments(data: BalanceFilter()))
+      }
+      _ = try waitForProgress(fileSystem) { $0.isRunning }
+      let refused = try steward(run.arguments("scrub"))
+      try? fileSystem.cancelBalance()
+      _ = try? balance.value()
+      #expect(refused.status == ExitStatus.otherJobRunning.rawValue, "\(refused.standardError)")
+      #expect((refused.standardOutput + refused.standardError).contains("a balance is running"))
+      #expect(try run.finishedExtents().isEmpty)
+
+      // Another job holds btrfs-steward's lock of this filesystem: --wait says so and waits.
+      try FileManager.default.createDirectory(
+        atPath: run.runtimeDirectory, withIntermediateDirectories: true)
+      let lockPath = FilesystemLock.stewardLockPath(
+        fsid: try fileSystem.info().fsid, runtimeDirectory: run.runtimeDirectory)
+      var lock: FilesystemLock? = try FilesystemLock(path: lockPath)
+      defer { withExtendedLifetime(lock) {} }
+      let locked = try steward(run.arguments("scrub"))
+      #expect(locked.status == ExitStatus.locked.rawValue)
+      let log = scratch.directory.appendingPathComponent("waiting.log")
+      FileManager.default.createFile(atPath: log.path, contents: nil)
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: stewardExecutable())
+      process.arguments = run.arguments("scrub", ["--wait"])
+      process.standardOutput = try FileHandle(forWritingTo: log)
+      process.standardError = process.standardOutput
+      try process.run()
+      _ = try poll("the waiting message", timeout: 30, interval: 0.05) {
+        try String(contentsOf: log, encoding: .utf8).contains(
+          "waiting for another btrfs-steward job, which holds \(lockPath)") ? true : nil
+      }
+      #expect(process.isRunning)
+      #expect(try run.finishedExtents().isEmpty)
+      lock = nil
+      let status = try waitForExit(process)
+      let output = try String(contentsOf: log, encoding: .utf8)
+      #expect(status == 0, "\(output)")
+      #expect(try !run.finishedExtents().isEmpty)
+    }
+  }
+
   @Test("raid1 corruption: the scrub repairs it and the notification runs once with the counts")
   func corruptionNotifiesOnce() throws {
     try withMirroredScratch { scratch in

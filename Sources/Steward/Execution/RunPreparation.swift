@@ -45,6 +45,8 @@ public struct RunPreparation: Sendable {
   /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
   /// waiting.
   public var stopWaiting: @Sendable () -> Bool = { false }
+  /// Told what the run waits for, when it waits for a lock.
+  public var onWait: @Sendable (String) -> Void = { _ in }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
@@ -185,7 +187,8 @@ public struct RunPreparation: Sendable {
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
     try FilesystemLock.takeJobLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting)
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {

@@ -34,6 +34,8 @@ public struct ScrubPreparation: Sendable {
   public var isOnMains: @Sendable () -> Bool
   /// Told what the preparation waits for, when it waits.
   public var onWait: @Sendable (String) -> Void
+  /// While waiting for a lock: whether to stop waiting (a signal asked the job to stop) and refuse.
+  public var stopWaiting: @Sendable () -> Bool = { false }
 
   public init(
     policy: Policy, stateDirectory: String, runtimeDirectory: String,
@@ -61,7 +63,8 @@ public struct ScrubPreparation: Sendable {
     guard let scrub = policy.scrub else { throw .refused(.notInPolicy(job: "scrub")) }
     let locks = try takeMaintenanceLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, onWait: onWait)
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
     let journalFile = try journal { () throws(JournalError) in
       try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
     }
@@ -125,12 +128,13 @@ public struct ScrubPreparation: Sendable {
 /// with a refusal as a maintenance job's.
 func takeMaintenanceLocks(
   fsid: String, runtimeDirectory: String, btrfsMaintenanceDirectory: String?, wait: Bool,
-  onWait: (String) -> Void
+  giveUp: () -> Bool, onWait: (String) -> Void
 ) throws(MaintenanceFailure) -> [FilesystemLock] {
   do {
     return try FilesystemLock.takeJobLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, onWait: onWait)
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: giveUp,
+      onWait: onWait)
   } catch .refused(let refusal) {
     throw .refused(.run(refusal))
   } catch .journal(let error) {

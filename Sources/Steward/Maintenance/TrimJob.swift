@@ -18,6 +18,8 @@ public struct TrimJob: Sendable {
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
   public var onWait: @Sendable (String) -> Void
+  /// While waiting for a lock: whether to stop waiting (a signal asked the job to stop) and refuse.
+  public var stopWaiting: @Sendable () -> Bool = { false }
 
   public init(
     policy: Policy, stateDirectory: String, runtimeDirectory: String,
@@ -48,7 +50,8 @@ public struct TrimJob: Sendable {
     }
     let locks = try takeMaintenanceLocks(
       fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, onWait: onWait)
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
     defer { withExtendedLifetime(locks) {} }
     guard policy.withWindows(trim.windows).isWithinWindow(at: now()) else {
       throw .refused(.run(.outsideWindow))
