@@ -8,7 +8,6 @@ import Synchronization
 /// standard output; otherwise log lines with journald priorities (findings at error priority).
 final class MaintenanceReporter: Sendable {
   private let isTerminal = isatty(STDOUT_FILENO) == 1
-  private let logger = Logger(label: "btrfs-steward")
   private let lastDraw = Mutex<Date>(.distantPast)
   /// The log priority of errors a scrub corrected.
   let correctedPriority: Logger.Level
@@ -26,7 +25,7 @@ final class MaintenanceReporter: Sendable {
     if isTerminal {
       FileHandle.standardOutput.write(Data(("\r\u{1B}[K" + line + "\n").utf8))
     } else {
-      logger.log(level: level, "\(line)")
+      stewardLog.log(level: level, "\(line)")
     }
   }
 
