@@ -241,7 +241,7 @@ private final class Session {
     let started = Date()
     let balanceTarget = target
     lastStarted = arguments
-    let call = BalanceCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
+    let call = KernelCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
     var askedKernel = false
     var outcome: Result<BalanceOutcome, BtrfsError>?
     var lastPoll = Date.distantPast

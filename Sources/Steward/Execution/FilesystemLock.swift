@@ -15,21 +15,19 @@ public final class FilesystemLock: Sendable {
     case held(path: String)
     /// The lock file could not be opened.
     case unavailable(path: String, errno: Errno)
-    /// A stop was requested while waiting for it.
-    case stopped(StopRequest)
 
     public var description: String {
       switch self {
       case .held(let path): "another process holds \(path)"
       case .unavailable(let path, let errno): "cannot open lock file \(path): \(errno)"
-      case .stopped: "stopped while waiting for a lock"
       }
     }
   }
 
-  /// Takes the lock at `path` (creating the file, never through a symbolic link). With `waiting`,
-  /// it waits for a held lock, trying again every 50 ms, until it is free or a stop is requested.
-  public init(path: String, waiting stops: StopRequests? = nil) throws(Failure) {
+  /// Takes the lock at `path` (creating the file, never through a symbolic link), waiting for it when
+  /// `wait` is true — polling, so that a run asked to stop (`giveUp`) while it waits stops waiting
+  /// and reports the lock as held.
+  public init(path: String, wait: Bool = false, giveUp: () -> Bool = { false }) throws(Failure) {
     self.path = path
     let descriptor = Glibc.open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0o600)
     guard descriptor >= 0 else {
@@ -38,10 +36,9 @@ public final class FilesystemLock: Sendable {
     while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
       let errno = Glibc.errno
       if errno == EINTR { continue }
-      if errno == EWOULDBLOCK, let stops {
-        guard let request = stops.wait(seconds: 0.05) else { continue }
-        close(descriptor)
-        throw .stopped(request)
+      if errno == EWOULDBLOCK, wait, !giveUp() {
+        usleep(20_000)
+        continue
       }
       close(descriptor)
       throw errno == EWOULDBLOCK

@@ -42,15 +42,18 @@ public struct RunPreparation: Sendable {
   public var btrfsMaintenanceDirectory: String?
   /// Wait for locks and exclusive operations instead of refusing.
   public var wait: Bool
-  /// Stop requests, which end every wait at once.
-  public var stops: StopRequests
+  /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
+  /// waiting.
+  public var stopWaiting: @Sendable () -> Bool = { false }
+  /// Told what the run waits for, when it waits for a lock.
+  public var onWait: @Sendable (String) -> Void = { _ in }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
   public init(
     policy: Policy, policyPath: String?, policyDigest: String, stateDirectory: String,
     runtimeDirectory: String, btrfsMaintenanceDirectory: String? = "/run", wait: Bool = false,
-    stops: StopRequests = StopRequests(), now: @escaping @Sendable () -> Date = { Date() },
+    now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() }
   ) {
     self.policy = policy
@@ -60,7 +63,6 @@ public struct RunPreparation: Sendable {
     self.runtimeDirectory = runtimeDirectory
     self.btrfsMaintenanceDirectory = btrfsMaintenanceDirectory
     self.wait = wait
-    self.stops = stops
     self.now = now
     self.isOnMains = isOnMains
   }
@@ -71,12 +73,9 @@ public struct RunPreparation: Sendable {
     case kernel(BtrfsError)
     case journal(JournalError)
     case layout(LayoutError)
-    /// A stop was requested while waiting for a lock or an exclusive operation; nothing was done.
-    case stopped(StopRequest)
 
     public var description: String {
       switch self {
-      case .stopped(let request): "stopped while waiting (\(request.reason)); nothing was done"
       case .refused(let refusal): refusal.description
       case .kernel(let error): error.description
       case .journal(let error): error.description
@@ -90,8 +89,6 @@ public struct RunPreparation: Sendable {
       case .kernel(let error): ExitStatus(error)
       case .journal(let error): error.exitStatus
       case .layout: .failure
-      case .stopped(.pause): .paused
-      case .stopped(.cancel): .cancelled
       }
     }
   }
@@ -180,41 +177,19 @@ public struct RunPreparation: Sendable {
         return
       }
       if operation == .none || operation.isBalance { return }
-      guard wait else { throw .refused(.exclusiveOperation(operation, path: path)) }
-      if let request = stops.wait(seconds: 1) { throw .stopped(request) }
+      guard wait, !stopWaiting() else {
+        throw .refused(.exclusiveOperation(operation, path: path))
+      }
+      // Ends within 20 ms of a stop request.
+      for _ in 0..<50 where !stopWaiting() { Thread.sleep(forTimeInterval: 0.02) }
     }
   }
 
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
-    if mkdir(runtimeDirectory, 0o755) != 0, errno != EEXIST {
-      throw .journal(
-        .io(operation: "mkdir", path: runtimeDirectory, errno: .init(rawValue: errno)))
-    }
-    var locks: [FilesystemLock] = []
-    let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
-    do {
-      locks.append(try FilesystemLock(path: steward, waiting: wait ? stops : nil))
-    } catch .held {
-      throw .refused(.lockedBySteward(lockFile: steward))
-    } catch .stopped(let request) {
-      throw .stopped(request)
-    } catch {
-      throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
-    }
-    if let btrfsMaintenanceDirectory {
-      let path = FilesystemLock.btrfsMaintenanceLockPath(
-        fsid: fsid, directory: btrfsMaintenanceDirectory)
-      do {
-        locks.append(try FilesystemLock(path: path, waiting: wait ? stops : nil))
-      } catch .held {
-        throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
-      } catch .stopped(let request) {
-        throw .stopped(request)
-      } catch {
-        throw .journal(.io(operation: "lock", path: path, errno: error.errno))
-      }
-    }
-    return locks
+    try FilesystemLock.takeJobLocks(
+      fsid: fsid, runtimeDirectory: runtimeDirectory,
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {
@@ -229,7 +204,7 @@ public struct RunPreparation: Sendable {
 extension FilesystemLock.Failure {
   var errno: Errno {
     switch self {
-    case .held, .stopped: .resourceTemporarilyUnavailable
+    case .held: .resourceTemporarilyUnavailable
     case .unavailable(_, let errno): errno
     }
   }

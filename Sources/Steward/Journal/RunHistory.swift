@@ -117,6 +117,11 @@ public enum JournalReplay {
     case .runFinished(let summary):
       run.standing = .finished(summary)
       run.inFlight = nil
+    case .scrubStarted, .scrubResumed, .scrubSpeedLimitSet, .scrubSpeedLimitRestored,
+      .scrubExtentFinished, .scrubProgress, .scrubPaused, .scrubCancelled, .scrubFinished,
+      .deviceStatsRead, .trimFinished:
+      // Maintenance records belong to runs of their own; MaintenanceReplay reads them.
+      break
     }
   }
 }

@@ -15,10 +15,14 @@ public struct MetricsFile: Hashable, Sendable {
     self.path = path
   }
 
-  /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644, through
-  /// ``DurableFile``.
+  /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644.
   public func write(_ snapshots: [MetricsSnapshot]) throws(DurableFileError) {
-    try DurableFile.replace(path, with: Array(Self.text(snapshots).utf8), mode: 0o644)
+    try replace(with: Self.text(snapshots))
+  }
+
+  /// Replaces the file with `text` (exposition format), mode 0644, through ``DurableFile``.
+  func replace(with text: String) throws(DurableFileError) {
+    try DurableFile.replace(path, with: Array(text.utf8), mode: 0o644)
   }
 
   /// The exposition-format text for `snapshots`: each metric once with its HELP and TYPE lines,
@@ -114,7 +118,7 @@ public struct MetricsFile: Hashable, Sendable {
   }
 
   /// A label value as the exposition format quotes it.
-  private static func escaped(_ value: String) -> String {
+  static func escaped(_ value: String) -> String {
     value.unicodeScalars.reduce(into: "") { text, scalar in
       switch scalar {
       case "\\": text += "\\\\"
