@@ -65,6 +65,16 @@ public struct Planner: Sendable {
             + "\(floor.explained(bytes)): a run would refuse to start")
       }
     }
+    let hasData = layout.blockGroups.contains { $0.type == .data || $0.type == .mixed }
+    if hasData, SimulatedSpace.placements(of: layout) == nil {
+      notes.append(
+        layout.extents == nil
+          ? "the layout has no extents of its data block groups (an older layout file, or too many "
+            + "extents to read): the prediction counts bytes, not where each extent fits, and is "
+            + "coarser (it may promise space that new chunks take back)"
+          : "the layout's extents do not add up to its block groups' used bytes: the prediction "
+            + "counts bytes and is coarser")
+    }
     if let maxRuntime = policy.limits.maxRuntime {
       notes.append(
         "max-runtime \(DurationText(maxRuntime)) is not predicted: a run may pause before the end")

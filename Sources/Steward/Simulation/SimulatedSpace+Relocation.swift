@@ -94,11 +94,19 @@ extension SimulatedSpace {
   /// other block groups of its type and `profile` (not those of `batch`) in ascending logical
   /// address, new chunks are allocated when those are full, and then the block group is removed and
   /// its device space is unallocated again. Nothing changes when it throws.
+  ///
+  /// With extent detail (``hasExtentDetail``) a data or mixed block group is relocated extent by
+  /// extent instead (``relocateExtents(_:to:in:)``). Returns how many chunks were allocated.
+  @discardableResult
   mutating func relocate(
     _ index: Int, to profile: Profile, in batch: inout RelocationBatch
-  ) throws(OutOfSpace) {
+  ) throws(OutOfSpace) -> Int {
+    if hasExtentDetail, placements[index] != nil {
+      return try relocateExtents(index, to: profile, in: &batch)
+    }
     let chunks = try chunksNeeded(relocating: index, to: profile, in: batch)
     relocate(index, to: profile, in: &batch, adding: chunks)
+    return chunks.count
   }
 
   /// Relocates the block group at `index` as ``relocate(_:to:in:)`` does, with `chunks`: what
