@@ -90,16 +90,25 @@ struct CorpusBenchmark: ParsableCommand {
     print("JSON: \(URL(fileURLWithPath: jsonOutput).standardizedFileURL.path)")
   }
 
-  /// Runs a peer on its own copy and measures it.
+  /// Runs a peer on its own copy and measures it, also when it fails (python-btrfs's least-used
+  /// balance refuses mixed block groups: the kernel wants matching data and metadata filters).
   private func measurePeer(
     _ image: CorpusImage, name: String, in workdir: URL, _ tool: some CompactionContender
   ) throws -> PeerResult {
     try image.withCopy(name: "\(image.kind.name)-\(name)", in: workdir) { copy in
       let before = try settledLayout(copy.mountpoint)
       let command = try tool.prepare(copy)
-      _ = try ChildRun.succeeding(command, log: copy.directory.appendingPathComponent("out.log"))
+      let log = copy.directory.appendingPathComponent("out.log")
+      let run = try ChildRun.run(command, log: log)
       let after = try settledLayout(copy.mountpoint)
-      return PeerResult(before: before, after: after)
+      var result = PeerResult(before: before, after: after)
+      if run.status != 0 {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        result.failure =
+          "exited with \(run.status): " + (text.split(separator: "\n").last.map(String.init) ?? "")
+        print("  \(tool.name) \(result.failure!)")
+      }
+      return result
     }
   }
 }
@@ -110,6 +119,8 @@ struct PeerResult: Codable {
   var regained: Int64
   /// Used bytes of the data block groups present before and gone after.
   var moved: UInt64
+  /// How the tool failed, if it did (its figures are then what it did before failing).
+  var failure: String?
 
   init(before: Layout, after: Layout) {
     regained = Int64(after.unallocatedBytes) - Int64(before.unallocatedBytes)

@@ -55,8 +55,9 @@ struct CorpusResult: Codable {
       "2nd \(second.plannedOperations) ops \(gb(second.predictedGain))/\(gb(second.realGain)) "
         + mark(secondMet),
       "moved/regained \(ratio(steward.overall)) vs python \(ratio(python)) "
-        + "(\(gb(python.regained))) \(mark(versusPythonMet))",
-      "-dusage \(ratio(dusage)) (\(gb(dusage.regained)))",
+        + "(\(gb(python.regained)))\(python.failure == nil ? "" : " FAILED") "
+        + mark(versusPythonMet),
+      "-dusage \(ratio(dusage)) (\(gb(dusage.regained)))\(dusage.failure == nil ? "" : " FAILED")",
     ].joined(separator: " | ")
   }
 }
