@@ -274,7 +274,7 @@ private final class Session {
     replans += 1
     let operations: [PlannedOperation]
     switch Result(catching: { () throws(PredictionCheckError) in try check.replan(plan, on: target)
-      })
+    })
     {
     case .success(let fresh): operations = fresh
     case .failure(.kernel(let error)): throw .kernel(error)
