@@ -36,11 +36,14 @@ struct CorpusResult: Codable {
   }
 
   /// Bytes moved per byte regained no worse than python-btrfs's, at equal or greater regained
-  /// space.
+  /// space. Where python-btrfs regained nothing (or failed), regaining something is better, and
+  /// otherwise moving no more than it did.
   var versusPythonMet: Bool {
     let ours = steward.overall
     guard ours.regained >= python.regained else { return false }
-    guard let theirs = python.movedPerRegained else { return ours.moved <= python.moved }
+    guard let theirs = python.movedPerRegained else {
+      return ours.regained > 0 || ours.moved <= python.moved
+    }
     return (ours.movedPerRegained ?? .infinity) <= theirs || ours.moved == 0
   }
 
@@ -67,6 +70,8 @@ struct CorpusReport: Codable {
   var usage: Int
   var dusage: Int
   var results: [CorpusResult]
+  /// Kinds that could not be built or measured, with the error.
+  var failures: [String]
 
   /// btrfs-steward's and python-btrfs's totals over the corpus.
   var stewardTotal: PeerResult { total(\.steward.overall) }
@@ -84,6 +89,7 @@ struct CorpusReport: Codable {
         + "unallocated byte regained, both rounds; python-btrfs -u \(usage), -dusage=\(dusage)):"
     ]
     lines += results.map { "  " + $0.line }
+    lines += failures.map { "  FAILED \($0)" }
     let ours = stewardTotal
     let theirs = pythonTotal
     let corpusMet =
