@@ -99,6 +99,7 @@ extension FileSystem {
     }
     let (blockGroups, extents) = try blockGroupsAndDataExtents(
       nodeSize: info.nodeSize, maxExtents: maxExtents)
-    return try layout(mountpoint: mountpoint, info: info, blockGroups: blockGroups, extents: extents)
+    return try layout(
+      mountpoint: mountpoint, info: info, blockGroups: blockGroups, extents: extents)
   }
 }

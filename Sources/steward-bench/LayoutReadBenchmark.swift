@@ -72,8 +72,10 @@ struct LayoutReadBenchmark: ParsableCommand {
     for _ in 0..<repetitions {
       steward.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.blockGroups() }
         .seconds
-      detailed.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.detailedLayout() }
-        .seconds
+      detailed.seconds += try Timings.measure(repetitions: 1) {
+        _ = try fileSystem.detailedLayout()
+      }
+      .seconds
       plain.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.layout() }.seconds
       bare.seconds += try Timings.measure(repetitions: 1) { _ = try bareExtentTreeScan(mountpoint) }
         .seconds

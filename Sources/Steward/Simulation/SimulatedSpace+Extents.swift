@@ -41,9 +41,11 @@ extension SimulatedSpace {
     let destination = model.pool(for: BlockGroupFlags(type: group.type, profile: profile))
     var hint: (member: Int, address: UInt64)?
     var newChunks = 0
-    if model.relocatesLastData(group), let chunk = try? model.newChunks(
-      holding: 1, pool: destination
-    ).first {
+    if model.relocatesLastData(group),
+      let chunk = try? model.newChunks(
+        holding: 1, pool: destination
+      ).first
+    {
       _ = model.append(chunk)
       newChunks += 1
     }
