@@ -167,6 +167,16 @@ struct ExtentModelTests {
     #expect(try plan(withData).outcome.unallocatedGained == 256 << 20)
   }
 
+  @Test("a new chunk is sized as the kernel sizes it: 10 % of the devices, rounded up to 16 MiB")
+  func chunkSize() throws {
+    // A 3 GiB filesystem with the default 10 GiB data chunk size got 320 MiB data chunks.
+    let layout = F.layout([.data(100, of: 256)], unallocated: 2816, chunkSizes: [.data: 10240])
+    var space = SimulatedSpace(layout: layout)
+    let pool = space.pool(for: BlockGroupFlags(type: .data, profile: .single))
+    let chunks = try space.newChunks(holding: 1, pool: pool)
+    #expect(chunks.map(\.length) == [320 << 20])
+  }
+
   @Test("min-gain passes over operations that regain less")
   func minGain() throws {
     var roomy: [Int] = []
