@@ -97,7 +97,7 @@ final class RunDriver {
     do {
       try metricsFile.write(snapshots)
     } catch {
-      log.warning(
+      stewardLog.warning(
         "\(error)", metadata: ["fsid": "\(snapshot.fsid)", "mountpoint": "\(snapshot.mountpoint)"])
     }
   }
