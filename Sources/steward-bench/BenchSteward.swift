@@ -12,8 +12,8 @@ struct BenchSteward: ParsableCommand {
       """,
     subcommands: [
       LayoutReadBenchmark.self, PlanBenchmark.self, StopLatencyBenchmark.self,
-      CompactionBenchmark.self, ScrubBenchmark.self, PolicyLoadBenchmark.self,
-      WaitStopBenchmark.self,
+      CompactionBenchmark.self, CorpusBenchmark.self, ScrubBenchmark.self,
+      PolicyLoadBenchmark.self, WaitStopBenchmark.self,
     ]
   )
 }

@@ -101,7 +101,7 @@ public struct RunPreparation: Sendable {
     }
     let contents = try journal { () throws(JournalError) in try journalFile.readLastRun() }
     var open = JournalReplay.runs(contents.records).last.flatMap { $0.isOpen ? $0 : nil }
-    var layout = try kernel { () throws(BtrfsError) in try target.layout() }
+    var layout = try kernel { () throws(BtrfsError) in try target.planningLayout() }
     try checkExclusiveOperation(target: target, ours: open, path: layout.mountpoint ?? fsid)
     // Every refusal comes before anything is changed, the superseding of a stale run included.
     guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
@@ -117,7 +117,7 @@ public struct RunPreparation: Sendable {
       try supersede(stale, target: target, journalFile: journalFile)
       notes.append("the journaled run from \(stale.startedAt) was planned anew: \(reason)")
       open = nil
-      layout = try kernel { () throws(BtrfsError) in try target.layout() }
+      layout = try kernel { () throws(BtrfsError) in try target.planningLayout() }
     }
     if let open {
       return PreparedRun(

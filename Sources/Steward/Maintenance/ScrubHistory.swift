@@ -189,7 +189,7 @@ extension JournalEvent {
   var isMaintenance: Bool {
     switch self {
     case .runStarted, .runResumed, .operationStarted, .operationResumed, .operationFinished,
-      .paused, .cancelled, .runFinished:
+      .paused, .cancelled, .runFinished, .predictionChecked, .replanned:
       false
     case .scrubStarted, .scrubResumed, .scrubSpeedLimitSet, .scrubSpeedLimitRestored,
       .scrubExtentFinished, .scrubProgress, .scrubPaused, .scrubCancelled, .scrubFinished,

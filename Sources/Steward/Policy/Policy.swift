@@ -128,10 +128,14 @@ public struct Rule: Hashable, Sendable {
   public var until: [Goal]
   /// What to do when the kernel reports ENOSPC for one of this rule's operations.
   public var onNoSpace: NoSpaceAction
+  /// The least unallocated space an operation (or a run of consecutive operations that only gain
+  /// together) must be predicted to regain to be planned; `nil`: anything above nothing.
+  public var minGain: SpaceAmount?
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
-    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop
+    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
+    minGain: SpaceAmount? = nil
   ) {
     self.name = name
     self.when = when
@@ -140,6 +144,7 @@ public struct Rule: Hashable, Sendable {
     self.maxBlockGroups = maxBlockGroups
     self.until = until
     self.onNoSpace = onNoSpace
+    self.minGain = minGain
   }
 }
 
