@@ -30,6 +30,7 @@ struct StatusCommand: ParsableCommand {
     var run: RunReport?
     var reclaim: [ReclaimSettings]
     var unallocatedBytes: UInt64
+    var deviceSpace: DeviceSpaceReport
     var histograms: [UsageHistogram]
   }
 
@@ -87,6 +88,7 @@ struct StatusCommand: ParsableCommand {
       },
       reclaim: target.sysfs.reclaimSettings(),
       unallocatedBytes: layout.unallocatedBytes,
+      deviceSpace: DeviceSpaceReport(layout),
       histograms: UsageReport(layout).histograms)
   }
 
@@ -150,6 +152,7 @@ struct StatusCommand: ParsableCommand {
             "\($0.type.rawValue) threshold \($0.threshold ?? 0)%"
               + ($0.dynamic == true ? ", dynamic" : "") + ($0.periodic == true ? ", periodic" : "")
           }.joined(separator: "; ")))
+    lines.append(contentsOf: report.deviceSpace.rendered())
     for histogram in report.histograms where histogram.type == .data {
       lines.append("  Data block groups by usage (\(histogram.total)):")
       lines.append(contentsOf: histogram.rendered(width: 30).map { "  " + $0 })

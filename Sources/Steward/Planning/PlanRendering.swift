@@ -17,6 +17,7 @@ extension Plan {
     }
     lines.append("")
     lines.append(totals)
+    lines.append(contentsOf: devices)
     lines.append("")
     lines.append("Rules:")
     for report in rules {
@@ -52,6 +53,17 @@ extension Plan {
       + "\(ByteCount(outcome.unallocatedBefore)) → \(ByteCount(outcome.unallocatedAfter)) "
       + "(\(sign)\(ByteCount(gained.magnitude))), block groups "
       + "\(outcome.blockGroupsBefore) → \(outcome.blockGroupsAfter)"
+  }
+
+  /// One line per device: its unallocated space before and after, and how much of it no new chunk
+  /// could use.
+  private var devices: [String] {
+    (outcome.devices ?? []).map { device in
+      "  Device \(device.devid) \(device.path) (\(ByteCount(device.sizeBytes))): unallocated "
+        + "\(ByteCount(device.unallocatedBeforeBytes)) → \(ByteCount(device.unallocatedAfterBytes)), "
+        + "unusable now \(ByteCount(device.unallocatableSoftBeforeBytes)) → "
+        + "\(ByteCount(device.unallocatableSoftAfterBytes))"
+    }
   }
 
   private var table: [String] {

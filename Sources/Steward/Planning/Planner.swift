@@ -41,7 +41,8 @@ public struct Planner: Sendable {
     let outcome = PredictedOutcome(
       relocatedBytes: run.relocatedBytes, unallocatedBefore: layout.unallocatedBytes,
       unallocatedAfter: run.space.unallocatedBytes, blockGroupsBefore: layout.blockGroups.count,
-      blockGroupsAfter: run.space.liveCount)
+      blockGroupsAfter: run.space.liveCount,
+      devices: PredictedDevice.pairs(before: layout, after: run.space.layout))
     let outsideWindow = !policy.isWithinWindow(at: instant)
     return Plan(
       fsid: layout.fsid, mountpoint: layout.mountpoint, policyName: policy.name,

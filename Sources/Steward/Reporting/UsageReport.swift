@@ -8,7 +8,8 @@ public struct UsageReport: Hashable, Sendable, Codable {
   public var totalBytes: UInt64
   public var allocatedBytes: UInt64
   public var unallocatedBytes: UInt64
-  public var devices: [DeviceInfo]
+  /// Every device's space, and what new chunks can really use of it.
+  public var deviceSpace: DeviceSpaceReport
   public var spaceInfo: [SpaceInfo]
   public var blockGroupCounts: [BlockGroupType: Int]
   public var histograms: [UsageHistogram]
@@ -21,7 +22,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
     totalBytes = layout.totalBytes
     unallocatedBytes = layout.unallocatedBytes
     allocatedBytes = totalBytes - unallocatedBytes
-    devices = layout.devices
+    deviceSpace = DeviceSpaceReport(layout)
     spaceInfo = layout.spaceInfo
     let counts = layout.blockGroups.reduce(into: [:]) { $0[$1.type, default: 0] += 1 }
     blockGroupCounts = counts
@@ -37,6 +38,8 @@ public struct UsageReport: Hashable, Sendable, Codable {
     lines.append(
       "  Device size \(ByteCount(totalBytes)), allocated \(ByteCount(allocatedBytes)), unallocated \(ByteCount(unallocatedBytes)) (\(percent(unallocatedBytes, of: totalBytes)))"
     )
+    lines.append("")
+    lines.append(contentsOf: deviceSpace.rendered())
     lines.append("")
     lines.append("  Space                      Total        Used")
     for entry in spaceInfo {
