@@ -56,6 +56,9 @@ struct PolicyExamplesTests {
       contentsOfFile: ExamplePolicies.directory.appendingPathComponent("emergency-nearly-full.yaml")
         .path)
     #expect(policy.windows.isEmpty)
+    // A floor would refuse when the policy is needed, and contradict its triggers on small filesystems.
+    #expect(policy.conditions.minUnallocated == nil)
+    #expect(policy.contradictions(totalBytes: 2 << 30).isEmpty)
     for rule in policy.rules {
       #expect(rule.onNoSpace == .skip)
       #expect(rule.when == [.unallocatedBelow(.percent(5))])

@@ -15,6 +15,9 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   case lockedByBtrfsMaintenance(lockFile: String)
   /// The policy requires AC power and the machine is on battery.
   case onBattery
+  /// Two amounts of the policy contradict each other on this filesystem (a trigger at or below the
+  /// floor, a goal below a trigger): the policy's mistake, whatever the space is now.
+  case policyContradicts([PolicyContradiction])
   /// Unallocated space is below the policy's floor.
   case belowUnallocatedFloor(unallocated: UInt64, floor: UInt64)
   /// Outside every time window of the policy.
@@ -34,6 +37,9 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
       "btrfsmaintenance is working on this filesystem (it holds \(lockFile))"
     case .onBattery:
       "the policy requires AC power and the machine is on battery"
+    case .policyContradicts(let contradictions):
+      "the policy contradicts itself on this filesystem:\n"
+        + contradictions.map(\.description).joined(separator: "\n")
     case .belowUnallocatedFloor(let unallocated, let floor):
       "unallocated space \(ByteCount(unallocated)) is below the policy's min-unallocated \(ByteCount(floor)); balancing now could run the filesystem out of space"
     case .outsideWindow:
@@ -49,6 +55,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .foreignBalance: .foreignBalance
     case .lockedBySteward, .lockedByBtrfsMaintenance: .locked
     case .onBattery: .onBattery
+    case .policyContradicts: .invalidInput
     case .belowUnallocatedFloor: .belowUnallocatedFloor
     case .outsideWindow: .outsideWindow
     }

@@ -58,7 +58,11 @@ public struct Planner: Sendable {
       notes.append(
         "\(instant.formatted(.iso8601)) is outside the policy's windows: a run would not start")
     }
-    if let floor = policy.conditions.minUnallocated {
+    let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
+    for contradiction in contradictions {
+      notes.append("\(contradiction): a run would refuse to start")
+    }
+    if contradictions.isEmpty, let floor = policy.conditions.minUnallocated {
       let bytes = floor.bytes(ofTotal: layout.totalBytes)
       if layout.unallocatedBytes < bytes {
         notes.append(

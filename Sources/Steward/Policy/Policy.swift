@@ -73,10 +73,16 @@ public struct Conditions: Hashable, Sendable {
   public var requiresACPower: Bool
   /// Refuse to start when unallocated space is below this (an ENOSPC guard).
   public var minUnallocated: SpaceAmount?
+  /// Where `min-unallocated` was written, when the policy was read from a file.
+  public var minUnallocatedSource: PolicySource?
 
-  public init(requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil) {
+  public init(
+    requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil,
+    minUnallocatedSource: PolicySource? = nil
+  ) {
     self.requiresACPower = requiresACPower
     self.minUnallocated = minUnallocated
+    self.minUnallocatedSource = minUnallocatedSource
   }
 }
 
@@ -121,11 +127,16 @@ public struct Rule: Hashable, Sendable {
   /// The least unallocated space an operation (or a run of consecutive operations that only gain
   /// together) must be predicted to regain to be planned; `nil`: anything above nothing.
   public var minGain: SpaceAmount?
+  /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
+  /// written, when the policy was read from a file.
+  public var triggerSource: PolicySource?
+  public var goalSource: PolicySource?
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
     maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
-    minGain: SpaceAmount? = nil
+    minGain: SpaceAmount? = nil, triggerSource: PolicySource? = nil,
+    goalSource: PolicySource? = nil
   ) {
     self.name = name
     self.when = when
@@ -135,6 +146,8 @@ public struct Rule: Hashable, Sendable {
     self.until = until
     self.onNoSpace = onNoSpace
     self.minGain = minGain
+    self.triggerSource = triggerSource
+    self.goalSource = goalSource
   }
 }
 

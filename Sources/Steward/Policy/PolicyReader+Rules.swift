@@ -42,7 +42,15 @@ extension PolicyReader {
     if fields["min-gain"] != nil, minGain == nil { return nil }
     return Rule(
       name: name, when: triggers, select: selection, order: order,
-      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain)
+      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain,
+      triggerSource: fields["when"].flatMap { field(of: $0, "unallocated-below") },
+      goalSource: fields["until"].flatMap { field(of: $0, "unallocated-above") })
+  }
+
+  /// Where the value of `key` in the mapping `field` is, if it is there.
+  private func field(of field: Field, _ key: String) -> PolicySource? {
+    guard case .mapping(let pairs) = field.node.content else { return nil }
+    return pairs.first { $0.key.scalar == key }.map { source($0.value) }
   }
 
   /// `when`: a mapping of triggers, all of which must hold.
