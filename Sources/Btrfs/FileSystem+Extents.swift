@@ -1,39 +1,43 @@
 import CBtrfs
 
 extension FileSystem {
-  /// The extents of each data (and mixed) block group of `blockGroups`, read from the extent tree
-  /// with one linear search per block group, in the order given; `nil` when they hold more than
-  /// `maxExtents` extents together (reading would cost more than the detail is worth, and the
-  /// plan falls back to counting bytes). Metadata items of mixed block groups count as extents of
-  /// `nodeSize` bytes.
+  /// The extents of each data (and mixed) block group of `blockGroups` (ascending, as a layout
+  /// lists them), read from the extent tree in one scan over the data block groups' ranges: large
+  /// batches, and a leap over every other block group's range at a batch's end, so the cost stays
+  /// near one bare pass over the data extents. `nil` when they hold more than `maxExtents` extents
+  /// together (the plan then counts bytes). Metadata items of mixed block groups count as extents
+  /// of `nodeSize` bytes.
   public func dataExtents(
     of blockGroups: [BlockGroup], nodeSize: UInt32, maxExtents: Int = 4_000_000
   ) throws(BtrfsError) -> [BlockGroupExtents]? {
+    let groups = blockGroups.filter { $0.type == .data || $0.type == .mixed }
+    var result = groups.map { BlockGroupExtents(vaddr: $0.vaddr, starts: [], lengths: []) }
+    guard let first = groups.first else { return result }
     let search = TreeSearch(self)
-    var result: [BlockGroupExtents] = []
     var total = 0
-    for group in blockGroups where group.type == .data || group.type == .mixed {
-      var starts: [UInt64] = []
-      var lengths: [UInt64] = []
-      try search.forEachItem(
-        in: TreeID.extent,
-        from: TreeKey(objectid: group.vaddr, type: KeyType.extentItem, offset: 0),
-        through: TreeKey(objectid: group.end - 1, type: KeyType.metadataItem, offset: .max)
+    var current = 0
+    var next: TreeKey? = TreeKey(objectid: first.vaddr, type: 0, offset: 0)
+    while let start = next {
+      let lastKey = try search.forEachItemOfOneCall(
+        in: TreeID.extent, from: start, through: .max, maxItems: 65_536
       ) { (key, _) throws(BtrfsError) in
-        switch key.type {
-        case KeyType.extentItem:
-          starts.append(key.objectid)
-          lengths.append(key.offset)
-        case KeyType.metadataItem:
-          starts.append(key.objectid)
-          lengths.append(UInt64(nodeSize))
-        default:
-          break
-        }
+        guard key.type == KeyType.extentItem || key.type == KeyType.metadataItem else { return }
+        while current < groups.count, groups[current].end <= key.objectid { current += 1 }
+        guard current < groups.count, groups[current].vaddr <= key.objectid else { return }
+        result[current].starts.append(key.objectid)
+        result[current].lengths.append(
+          key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
+        total += 1
       }
-      total += starts.count
       guard total <= maxExtents else { return nil }
-      result.append(BlockGroupExtents(vaddr: group.vaddr, starts: starts, lengths: lengths))
+      guard let lastKey, var resume = lastKey.successor else { break }
+      // Leap over the ranges of block groups that are not read.
+      while current < groups.count, groups[current].end <= resume.objectid { current += 1 }
+      guard current < groups.count else { break }
+      if resume.objectid < groups[current].vaddr {
+        resume = TreeKey(objectid: groups[current].vaddr, type: 0, offset: 0)
+      }
+      next = resume
     }
     return result
   }

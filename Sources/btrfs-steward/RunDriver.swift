@@ -48,7 +48,9 @@ final class RunDriver {
     let executor = Executor(
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle)
+      stops: stops, observe: reporter.handle,
+      predictionCheck: PredictionCheck(
+        planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
     let started = Date()
     let end: RunEnd
     do {

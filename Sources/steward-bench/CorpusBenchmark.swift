@@ -57,30 +57,19 @@ struct CorpusBenchmark: ParsableCommand {
     try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(at: workdir) }
     var results: [CorpusResult] = []
+    var failures: [String] = []
     for kind in selected {
       try Interruption.check()
-      print("\(kind.name): building…")
-      let image = try CorpusImage.build(kind, in: workdir)
-      defer { try? FileManager.default.removeItem(at: image.master) }
-      let fsid = try image.withCopy(name: "\(kind.name)-probe", in: workdir) { $0.fsid }
-      defer { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: fsid)) }
-      print("\(kind.name): btrfs-steward plan → run → plan → run…")
-      let steward = try image.withCopy(name: "\(kind.name)-steward", in: workdir) { copy in
-        try StewardRounds(executable: steward, usage: usage).measure(copy)
+      do {
+        results.append(try measure(kind, steward: steward, in: workdir))
+      } catch let failure as BenchmarkFailure where failure.description == "interrupted" {
+        throw failure
+      } catch {
+        print("  \(kind.name) FAILED: \(error)")
+        failures.append("\(kind.name): \(error)")
       }
-      print("  data block groups used (%): \(steward.dataUsagesBefore)")
-      print("\(kind.name): python-btrfs least-used -u \(usage)…")
-      let pythonPeer = try measurePeer(
-        image, name: "python", in: workdir, PythonLeastUsed(python: python, usage: usage))
-      print("\(kind.name): btrfs balance -dusage=\(dusage)…")
-      let usagePeer = try measurePeer(
-        image, name: "dusage", in: workdir, KernelUsageBalance(usage: dusage))
-      let result = CorpusResult(
-        kind: kind.name, steward: steward, python: pythonPeer, dusage: usagePeer)
-      print("  " + result.line)
-      results.append(result)
     }
-    let report = CorpusReport(usage: usage, dusage: dusage, results: results)
+    let report = CorpusReport(usage: usage, dusage: dusage, results: results, failures: failures)
     print("")
     print(report.rendered())
     let encoder = JSONEncoder()
@@ -90,16 +79,52 @@ struct CorpusBenchmark: ParsableCommand {
     print("JSON: \(URL(fileURLWithPath: jsonOutput).standardizedFileURL.path)")
   }
 
-  /// Runs a peer on its own copy and measures it.
+  /// Builds `kind` and measures every contender on copies of it.
+  private func measure(_ kind: CorpusKind, steward: String, in workdir: URL) throws -> CorpusResult
+  {
+    print("\(kind.name): building…")
+    let image = try CorpusImage.build(kind, in: workdir)
+    defer { try? FileManager.default.removeItem(at: image.master) }
+    let fsid = try image.withCopy(name: "\(kind.name)-probe", in: workdir) { $0.fsid }
+    defer { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: fsid)) }
+    print("\(kind.name): btrfs-steward plan → run → plan → run…")
+    let steward = try image.withCopy(name: "\(kind.name)-steward", in: workdir) { copy in
+      try StewardRounds(executable: steward, usage: usage).measure(copy)
+    }
+    print("  data block groups used (%): \(steward.dataUsagesBefore)")
+    print("\(kind.name): python-btrfs least-used -u \(usage)…")
+    let pythonPeer = try measurePeer(
+      image, name: "python", in: workdir, PythonLeastUsed(python: python, usage: usage))
+    print("\(kind.name): btrfs balance -dusage=\(dusage)…")
+    // On mixed block groups the kernel wants the data and metadata filters to match.
+    let usagePeer = try measurePeer(
+      image, name: "dusage", in: workdir,
+      MatchingUsageBalance(usage: dusage, mixed: kind.hasMixedBlockGroups))
+    let result = CorpusResult(
+      kind: kind.name, steward: steward, python: pythonPeer, dusage: usagePeer)
+    print("  " + result.line)
+    return result
+  }
+
+  /// Runs a peer on its own copy and measures it, also when it fails (python-btrfs's least-used
+  /// balance refuses mixed block groups: the kernel wants matching data and metadata filters).
   private func measurePeer(
     _ image: CorpusImage, name: String, in workdir: URL, _ tool: some CompactionContender
   ) throws -> PeerResult {
     try image.withCopy(name: "\(image.kind.name)-\(name)", in: workdir) { copy in
       let before = try settledLayout(copy.mountpoint)
       let command = try tool.prepare(copy)
-      _ = try ChildRun.succeeding(command, log: copy.directory.appendingPathComponent("out.log"))
+      let log = copy.directory.appendingPathComponent("out.log")
+      let run = try ChildRun.run(command, log: log)
       let after = try settledLayout(copy.mountpoint)
-      return PeerResult(before: before, after: after)
+      var result = PeerResult(before: before, after: after)
+      if run.status != 0 {
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        result.failure =
+          "exited with \(run.status): " + (text.split(separator: "\n").last.map(String.init) ?? "")
+        print("  \(tool.name) \(result.failure!)")
+      }
+      return result
     }
   }
 }
@@ -110,6 +135,8 @@ struct PeerResult: Codable {
   var regained: Int64
   /// Used bytes of the data block groups present before and gone after.
   var moved: UInt64
+  /// How the tool failed, if it did (its figures are then what it did before failing).
+  var failure: String?
 
   init(before: Layout, after: Layout) {
     regained = Int64(after.unallocatedBytes) - Int64(before.unallocatedBytes)
@@ -126,4 +153,19 @@ struct PeerResult: Codable {
 
   /// Bytes moved per byte regained; `nil` when nothing was regained.
   var movedPerRegained: Double? { regained > 0 ? Double(moved) / Double(regained) : nil }
+}
+
+/// `btrfs balance start -dusage=USAGE`, with `-musage=USAGE` too on mixed block groups (the kernel
+/// refuses a data filter alone there).
+struct MatchingUsageBalance: CompactionContender {
+  var usage: Int
+  var mixed: Bool
+  var name: String { "btrfs balance -dusage=\(usage)" + (mixed ? " -musage=\(usage)" : "") }
+
+  func prepare(_ copy: MountedCopy) throws -> [String] {
+    let btrfs = try Command.run(["sh", "-c", "command -v btrfs"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    return [btrfs, "balance", "start", "-dusage=\(usage)"]
+      + (mixed ? ["-musage=\(usage)"] : []) + [copy.mountpoint]
+  }
 }

@@ -18,6 +18,9 @@ struct CorpusKind {
   var dataChunkSize: UInt64? = 256 << 20
   /// The bash script that writes the files, with the mountpoint in `$M`.
   var script: String
+
+  /// Whether data and metadata share block groups (`mkfs.btrfs --mixed`).
+  var hasMixedBlockGroups: Bool { mkfsArguments.contains("--mixed") }
 }
 
 /// A corpus image: the device files of a populated, unmounted filesystem, copied once per

@@ -40,9 +40,9 @@ enum CorpusKinds {
       name: "mixed", deviceSizes: ["1G"], mkfsArguments: ["--mixed"], dataChunkSize: nil,
       script: "for ((i = 0; i < 120; i++)); do write $M/f$i 4M; done\nthin $M/f 120"),
     CorpusKind(
-      name: "nearly-full", deviceSizes: ["2G"], mkfsArguments: ["-d", "single", "-m", "dup"],
+      name: "nearly-full", deviceSizes: ["3G"], mkfsArguments: ["-d", "single", "-m", "dup"],
       script: """
-        for ((i = 0; i < 220; i++)); do write $M/f$i 8M 2>/dev/null || { rm -f $M/f$i; break; }; done
+        for ((i = 0; i < 400; i++)); do write $M/f$i 8M 2>/dev/null || { rm -f $M/f$i; break; }; done
         btrfs filesystem sync $M
         thin $M/f $i
         """),

@@ -36,11 +36,14 @@ struct CorpusResult: Codable {
   }
 
   /// Bytes moved per byte regained no worse than python-btrfs's, at equal or greater regained
-  /// space.
+  /// space. Where python-btrfs regained nothing (or failed), regaining something is better, and
+  /// otherwise moving no more than it did.
   var versusPythonMet: Bool {
     let ours = steward.overall
     guard ours.regained >= python.regained else { return false }
-    guard let theirs = python.movedPerRegained else { return ours.moved <= python.moved }
+    guard let theirs = python.movedPerRegained else {
+      return ours.regained > 0 || ours.moved <= python.moved
+    }
     return (ours.movedPerRegained ?? .infinity) <= theirs || ours.moved == 0
   }
 
@@ -55,8 +58,9 @@ struct CorpusResult: Codable {
       "2nd \(second.plannedOperations) ops \(gb(second.predictedGain))/\(gb(second.realGain)) "
         + mark(secondMet),
       "moved/regained \(ratio(steward.overall)) vs python \(ratio(python)) "
-        + "(\(gb(python.regained))) \(mark(versusPythonMet))",
-      "-dusage \(ratio(dusage)) (\(gb(dusage.regained)))",
+        + "(\(gb(python.regained)))\(python.failure == nil ? "" : " FAILED") "
+        + mark(versusPythonMet),
+      "-dusage \(ratio(dusage)) (\(gb(dusage.regained)))\(dusage.failure == nil ? "" : " FAILED")",
     ].joined(separator: " | ")
   }
 }
@@ -66,6 +70,8 @@ struct CorpusReport: Codable {
   var usage: Int
   var dusage: Int
   var results: [CorpusResult]
+  /// Kinds that could not be built or measured, with the error.
+  var failures: [String]
 
   /// btrfs-steward's and python-btrfs's totals over the corpus.
   var stewardTotal: PeerResult { total(\.steward.overall) }
@@ -83,6 +89,7 @@ struct CorpusReport: Codable {
         + "unallocated byte regained, both rounds; python-btrfs -u \(usage), -dusage=\(dusage)):"
     ]
     lines += results.map { "  " + $0.line }
+    lines += failures.map { "  FAILED \($0)" }
     let ours = stewardTotal
     let theirs = pythonTotal
     let corpusMet =

@@ -125,6 +125,30 @@ struct ExtentModelTests {
     #expect(fits.operations[0].effect.newChunks == 0)
   }
 
+  @Test("another order is planned when it regains as much while moving less; the report says so")
+  func orderThatMovesLess() throws {
+    // B (30 %), then A (10 %), then C (55 %, not selected): in address order B's extents land in
+    // A, which then moves them again; least used first, A's land in B, which moves less.
+    let layout = Self.layout([Self.run(77, 1024), Self.run(25, 1024), Self.run(141, 1024)])
+    let rule = Rule(name: "r", select: Selection(type: .data, usageBelow: 50), order: .vaddr)
+    let policy = Policy(
+      name: "test", windows: [], timeZone: TimeZone(identifier: "UTC")!, limits: Limits(),
+      rules: [rule])
+    let planned = try Planner(policy: policy, policyDigest: PolicyDigest.of(Array("t".utf8)))
+      .plan(for: layout, at: Date(timeIntervalSince1970: 0))
+    #expect(
+      planned.operations.map(\.target.vaddr) == [
+        layout.blockGroups[1].vaddr, layout.blockGroups[0].vaddr,
+      ])
+    #expect(planned.outcome.relocatedBytes == 127 << 20)
+    #expect(planned.outcome.unallocatedGained == 512 << 20)
+    #expect(planned.rules[0].explanation.contains("planned least-used-first rather than vaddr"))
+    // The rule's own order is kept when no other does better.
+    let kept = try plan(layout)
+    #expect(kept.outcome.relocatedBytes == 127 << 20)
+    #expect(!kept.rules[0].explanation.contains("rather than"))
+  }
+
   @Test("min-gain passes over operations that regain less")
   func minGain() throws {
     var roomy: [Int] = []

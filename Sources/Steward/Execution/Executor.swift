@@ -23,12 +23,16 @@ public struct Executor: Sendable {
   public var pollInterval: Double
   /// Receives progress events.
   public var observe: @Sendable (ExecutionEvent) -> Void
+  /// Compares each operation's result with the prediction and plans the rest anew when they
+  /// differ by more than a chunk; `nil`: the plan is run as it is.
+  public var predictionCheck: PredictionCheck?
 
   public init(
     target: any BalanceTarget, policy: Policy, journal: Journal, stops: StopRequests,
     now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
-    pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+    pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
+    predictionCheck: PredictionCheck? = nil
   ) {
     self.target = target
     self.policy = policy
@@ -38,6 +42,7 @@ public struct Executor: Sendable {
     self.isOnMains = isOnMains
     self.pollInterval = pollInterval
     self.observe = observe
+    self.predictionCheck = predictionCheck
   }
 
   /// Runs `plan`: from its start when `history` is `nil` (journaling a new run), otherwise from where
@@ -58,7 +63,10 @@ public struct Executor: Sendable {
 /// One process's work on a run.
 private final class Session {
   let executor: Executor
-  let plan: Plan
+  /// The plan, whose operations not yet run a ``PredictionCheck`` may replace.
+  var plan: Plan
+  /// How many times this process planned the rest of the run anew.
+  var replans = 0
   let startedAt: Date
   let history: RunHistory?
   var tally: RunTally
@@ -85,9 +93,12 @@ private final class Session {
     if let operation = history?.inFlightOperation, tally.results[operation.index] == nil {
       if let end = try carryOn(operation) { return end }
     }
-    for operation in plan.operations where tally.results[operation.index] == nil {
+    // `plan` may change under the loop (``checkPrediction(_:_:)``): the next operation is looked
+    // up afresh each time.
+    while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
       if let end = try perform(operation, resuming: false) { return end }
+      try checkPrediction(operation)
       if executor.policy.limits.pauseBetween > .zero, operation.index != plan.operations.last?.index
       {
         executor.stops.wait(seconds: executor.policy.limits.pauseBetween.seconds)
@@ -245,6 +256,33 @@ private final class Session {
       _ = try finish(.failed)
       throw .kernel(error)
     }
+  }
+
+  /// The hook of ``Executor/predictionCheck``: after `operation` relocated its block group,
+  /// journals how the kernel's result compares with the prediction and, when they differ by more
+  /// than one chunk, journals and takes a new plan for the rest of the run.
+  private func checkPrediction(_ operation: PlannedOperation) throws(ExecutionError) {
+    guard let check = executor.predictionCheck,
+      case .relocated(_, let unallocated)? = tally.results[operation.index]
+    else { return }
+    let finding = check.compare(operation, realUnallocated: unallocated)
+    try record(
+      .predictionChecked(
+        index: operation.index, predictedUnallocated: finding.predictedUnallocated,
+        realUnallocated: unallocated))
+    guard finding.exceedsTolerance, replans < check.maximumReplans else { return }
+    replans += 1
+    let operations: [PlannedOperation]
+    switch Result(catching: { () throws(PredictionCheckError) in try check.replan(plan, on: target)
+    })
+    {
+    case .success(let fresh): operations = fresh
+    case .failure(.kernel(let error)): throw .kernel(error)
+    // A layout that contradicts itself cannot be planned on: the run goes on with its plan.
+    case .failure(.layout): return
+    }
+    try record(.replanned(operations: operations))
+    plan.replaceRemaining(with: operations, done: Set(tally.results.keys))
   }
 
   private func finishOperation(

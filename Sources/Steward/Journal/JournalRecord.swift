@@ -35,6 +35,12 @@ public enum JournalEvent: Hashable, Sendable, Codable {
   case cancelled(reason: StopReason, operation: Int?)
   /// The run ended.
   case runFinished(summary: RunSummary)
+  /// After this operation the kernel left `realUnallocated` bytes unallocated where the plan
+  /// predicted `predictedUnallocated`.
+  case predictionChecked(index: Int, predictedUnallocated: UInt64, realUnallocated: UInt64)
+  /// The operations not yet run are replaced by these, planned on the filesystem as it is now,
+  /// because the kernel's results differed from the prediction by more than one chunk.
+  case replanned(operations: [PlannedOperation])
 }
 
 /// How one operation ended.

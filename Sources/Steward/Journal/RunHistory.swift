@@ -106,6 +106,10 @@ public enum JournalReplay {
     case .runFinished(let summary):
       run.standing = .finished(summary)
       run.inFlight = nil
+    case .predictionChecked:
+      break
+    case .replanned(let operations):
+      run.plan.replaceRemaining(with: operations, done: Set(run.results.keys))
     }
   }
 }

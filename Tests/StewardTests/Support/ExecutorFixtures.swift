@@ -162,22 +162,24 @@ final class ExecutorHarness {
     return Journal(file: journalFile, runID: runID, now: { clock.now })
   }
 
-  func executor(_ policy: Policy, stops: StopRequests) -> Executor {
+  func executor(
+    _ policy: Policy, stops: StopRequests, predictionCheck: PredictionCheck? = nil
+  ) -> Executor {
     let clock = clock
     let onMains = onMains
     let events = events
     return Executor(
       target: filesystem, policy: policy, journal: journal, stops: stops, now: { clock.now },
       isOnMains: { onMains.current }, pollInterval: 0.01,
-      observe: { event in events.update { $0.append(event) } })
+      observe: { event in events.update { $0.append(event) } }, predictionCheck: predictionCheck)
   }
 
   /// Runs `plan` under `policy` (a new run when `continuing` is nil).
   func execute(
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
-    continuing: RunHistory? = nil
+    continuing: RunHistory? = nil, predictionCheck: PredictionCheck? = nil
   ) throws -> RunEnd {
-    try executor(policy, stops: stops).execute(
+    try executor(policy, stops: stops, predictionCheck: predictionCheck).execute(
       plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
@@ -327,6 +329,8 @@ extension JournalEvent {
     case .cancelled(let reason, let operation):
       "cancelled \(reason.rawValue) \(operation.map(String.init) ?? "-")"
     case .runFinished(let summary): "runFinished \(summary.ending.rawValue)"
+    case .predictionChecked(let index, _, _): "predictionChecked \(index)"
+    case .replanned(let operations): "replanned \(operations.count)"
     }
   }
 }
