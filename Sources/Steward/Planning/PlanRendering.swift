@@ -72,7 +72,8 @@ extension Plan {
       let target = operation.target
       return [
         "\(operation.index)", "\(target.vaddr)",
-        "\(target.type.rawValue)/\(target.profile.rawValue)",
+        "\(target.type.rawValue)/\(target.profile.rawValue)"
+          + (operation.convert.map { "→\($0.rawValue)" } ?? ""),
         ByteCount(target.length).description, ByteCount(target.used).description,
         String(format: "%.1f%%", target.usagePercent), operation.rule,
       ]

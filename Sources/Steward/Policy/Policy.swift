@@ -127,6 +127,9 @@ public struct Rule: Hashable, Sendable {
   /// The least unallocated space an operation (or a run of consecutive operations that only gain
   /// together) must be predicted to regain to be planned; `nil`: anything above nothing.
   public var minGain: SpaceAmount?
+  /// Convert the selected block groups to this profile (`convert`), in the kernel's soft mode:
+  /// those that have it already are left alone. `nil`: relocate them in their own profile.
+  public var convert: Profile?
   /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
   /// written, when the policy was read from a file.
   public var triggerSource: PolicySource?
@@ -135,7 +138,7 @@ public struct Rule: Hashable, Sendable {
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
     maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
-    minGain: SpaceAmount? = nil, triggerSource: PolicySource? = nil,
+    minGain: SpaceAmount? = nil, convert: Profile? = nil, triggerSource: PolicySource? = nil,
     goalSource: PolicySource? = nil
   ) {
     self.name = name
@@ -146,6 +149,7 @@ public struct Rule: Hashable, Sendable {
     self.until = until
     self.onNoSpace = onNoSpace
     self.minGain = minGain
+    self.convert = convert
     self.triggerSource = triggerSource
     self.goalSource = goalSource
   }

@@ -1,0 +1,71 @@
+import Btrfs
+import Foundation
+import Steward
+import Testing
+
+@Suite(
+  "Converting profiles on real multi-device filesystems", .serialized,
+  .enabled(if: IntegrationEnvironment.shouldRun))
+struct ConversionOnKernelTests {
+  static let toRaid1 = """
+    version: 1
+    name: convert-to-raid1
+    rules:
+      - name: data-to-raid1
+        select: { type: data }
+        convert: raid1
+      - name: metadata-to-raid1
+        select: { type: metadata }
+        convert: raid1
+    """
+
+  /// The profiles of every data and metadata block group now.
+  private func profiles(_ mountpoint: String) throws -> [BlockGroupType: Set<Profile>] {
+    try FileSystem(path: mountpoint).layout().blockGroups.filter { $0.type != .system }
+      .reduce(into: [:]) { $0[$1.type, default: []].insert($1.profile) }
+  }
+
+  @Test(
+    "single → raid1 after btrfs device add: every data and metadata block group converted, each device where the plan said within one chunk"
+  )
+  func singleToRaid1AfterDeviceAdd() throws {
+    try withMultiDeviceFilesystem(sizes: ["1536M"], mkfsArguments: ["-d", "single", "-m", "dup"]) {
+      fs in
+      for index in 0..<5 { try fs.write("f\(index)", megabytes: 100) }
+      let refused = try StewardRun(fs, policy: Self.toRaid1).run()
+      #expect(refused.status == Steward.ExitStatus.invalidInput.rawValue)
+      #expect(
+        refused.standardError.contains(
+          "rule 'data-to-raid1' cannot convert on this filesystem: raid1 needs at least 2 devices, the filesystem has 1"
+        ))
+
+      try fs.addDevice(size: "1536M")
+      let run = try StewardRun(fs, policy: Self.toRaid1)
+      let planned = try steward(["plan", "--policy", run.policyPath, "--json", fs.mountpoint])
+      #expect(planned.status == 0, "\(planned.standardError)")
+      let plan = try JSONCoding.decoder().decode(Plan.self, from: Data(planned.standardOutput.utf8))
+      #expect(plan.operations.allSatisfy { $0.convert == .raid1 })
+      #expect(plan.operations.count == plan.layout.blockGroupCount - 1)  // all but system
+
+      let result = try run.run()
+      #expect(result.status == 0, "\(result.standardError)")
+      #expect(try profiles(fs.mountpoint) == [.data: [.raid1], .metadata: [.raid1]])
+
+      let layout = try FileSystem(path: fs.mountpoint).layout()
+      let chunk = layout.blockGroups.filter { $0.type == .data }.map(\.length).max() ?? 0
+      for predicted in try #require(plan.outcome.devices) {
+        let real = try #require(layout.devices.first { $0.devid == predicted.devid })
+        let difference = Int64(real.unallocatedBytes) - Int64(predicted.unallocatedAfterBytes)
+        #expect(
+          difference.magnitude <= chunk,
+          "device \(predicted.devid): predicted \(predicted.unallocatedAfterBytes), real \(real.unallocatedBytes)"
+        )
+      }
+
+      // Repeated: soft mode leaves what is converted alone; nothing is left to do.
+      let again = try run.run()
+      #expect(again.status == 0, "\(again.standardError)")
+      #expect((again.standardError + again.standardOutput).contains("nothing to do"))
+    }
+  }
+}
