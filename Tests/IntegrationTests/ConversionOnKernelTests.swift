@@ -68,4 +68,42 @@ struct ConversionOnKernelTests {
       #expect((again.standardError + again.standardOutput).contains("nothing to do"))
     }
   }
+
+  @Test(
+    "SIGTERM in the middle of a conversion pauses it; status shows how far the conversion got; the next run resumes and finishes it"
+  )
+  func pauseAndResumeMidConversion() throws {
+    try withMultiDeviceFilesystem(sizes: ["1536M"], mkfsArguments: ["-d", "single", "-m", "dup"]) {
+      fs in
+      // Many 64 KiB extents: the kernel relocates them slowly enough to be interrupted.
+      for index in 0..<4 {
+        try shell(["mkdir", "\(fs.mountpoint)/d\(index)"])
+        try shell(
+          "/bin/bash", "-c",
+          "head -c 80M /dev/urandom | split -b 64K - '\(fs.mountpoint)/d\(index)/p'")
+      }
+      try shell("btrfs", "filesystem", "sync", fs.mountpoint)
+      try fs.addDevice(size: "1536M")
+      let run = try StewardRun(fs, policy: Self.toRaid1)
+      let fileSystem = try FileSystem(path: fs.mountpoint)
+      let (history, inFlight) = try pauseMidOperation(run, fileSystem)
+      #expect(history.plan.operations[inFlight - 1].convert == .raid1)
+      #expect(try fileSystem.balanceProgress()?.isPaused == true)
+      let kernel = try #require(try fileSystem.balanceProgress())
+      #expect(kernel.arguments.data?.convert == .raid1)
+      #expect(kernel.arguments.data?.soft == true)
+
+      let status = try steward(run.control("status"))
+      #expect(status.status == Steward.ExitStatus.statusPaused.rawValue)
+      #expect(status.standardOutput.contains("Data in 2 profiles"), "\(status.standardOutput)")
+
+      let resumed = try run.run()
+      #expect(resumed.status == 0, "\(resumed.standardError)")
+      #expect(try fileSystem.balanceProgress() == nil)
+      let finished = try #require(JournalReplay.runs(try run.records()).last)
+      #expect(finished.id == history.id)
+      #expect(finished.results[inFlight]?.isRelocated == true, "the resumed operation converted")
+      #expect(try profiles(fs.mountpoint) == [.data: [.raid1], .metadata: [.raid1]])
+    }
+  }
 }

@@ -26,6 +26,7 @@ struct PlanningRun {
   /// decides where relocated extents land); the report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
     if let profile = rule.convert { return evaluateConversion(rule, to: profile) }
+    if let margin = rule.spreadWithin { return evaluateSpreading(rule, within: margin) }
     guard space.hasExtentDetail else { return evaluate(rule, order: rule.order) }
     let start = self
     var best = self

@@ -130,6 +130,9 @@ public struct Rule: Hashable, Sendable {
   /// Convert the selected block groups to this profile (`convert`), in the kernel's soft mode:
   /// those that have it already are left alone. `nil`: relocate them in their own profile.
   public var convert: Profile?
+  /// Move block groups off the devices with the least unallocated space until every device's
+  /// unallocated space is within this of every other's (`spread-within`); `nil`: no spreading.
+  public var spreadWithin: SpaceAmount?
   /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
   /// written, when the policy was read from a file.
   public var triggerSource: PolicySource?
@@ -138,7 +141,8 @@ public struct Rule: Hashable, Sendable {
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
     maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
-    minGain: SpaceAmount? = nil, convert: Profile? = nil, triggerSource: PolicySource? = nil,
+    minGain: SpaceAmount? = nil, convert: Profile? = nil, spreadWithin: SpaceAmount? = nil,
+    triggerSource: PolicySource? = nil,
     goalSource: PolicySource? = nil
   ) {
     self.name = name
@@ -150,6 +154,7 @@ public struct Rule: Hashable, Sendable {
     self.onNoSpace = onNoSpace
     self.minGain = minGain
     self.convert = convert
+    self.spreadWithin = spreadWithin
     self.triggerSource = triggerSource
     self.goalSource = goalSource
   }

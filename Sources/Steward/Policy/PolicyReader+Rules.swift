@@ -4,7 +4,7 @@ extension PolicyReader {
   /// The keys of a rule.
   static let ruleKeys = [
     "name", "when", "select", "order", "max-block-groups", "until", "on-enospc", "min-gain",
-    "convert",
+    "convert", "spread-within",
   ]
 
   /// A non-empty list of rules with distinct names.
@@ -42,6 +42,17 @@ extension PolicyReader {
     guard let name, let triggers, let selection, let goals else { return nil }
     if fields["min-gain"] != nil, minGain == nil { return nil }
     let convert = fields["convert"].flatMap { choice($0, of: Profile.self) }
+    let spreadWithin = fields["spread-within"].flatMap { positiveSpace($0, belowAll: true) }
+    if let field = fields["spread-within"] {
+      guard spreadWithin != nil else { return nil }
+      if fields["convert"] != nil || fields["min-gain"] != nil {
+        report(
+          "'spread-within': a spreading rule moves block groups to even out the devices; it takes"
+            + " neither 'convert' nor 'min-gain' (write a rule of its own for those)",
+          at: field.node.mark)
+        return nil
+      }
+    }
     if let field = fields["convert"] {
       guard convert != nil else { return nil }
       if fields["min-gain"] != nil {
@@ -61,7 +72,7 @@ extension PolicyReader {
     return Rule(
       name: name, when: triggers, select: selection, order: order,
       maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain,
-      convert: convert,
+      convert: convert, spreadWithin: spreadWithin,
       triggerSource: fields["when"].flatMap { field(of: $0, "unallocated-below") },
       goalSource: fields["until"].flatMap { field(of: $0, "unallocated-above") })
   }

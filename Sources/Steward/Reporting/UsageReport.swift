@@ -12,6 +12,8 @@ public struct UsageReport: Hashable, Sendable, Codable {
   public var deviceSpace: DeviceSpaceReport
   public var spaceInfo: [SpaceInfo]
   public var blockGroupCounts: [BlockGroupType: Int]
+  /// Block groups and used bytes per type and profile.
+  public var profileShares: [ProfileShare]
   public var histograms: [UsageHistogram]
   public var blockGroups: [BlockGroup]
 
@@ -26,6 +28,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
     spaceInfo = layout.spaceInfo
     let counts = layout.blockGroups.reduce(into: [:]) { $0[$1.type, default: 0] += 1 }
     blockGroupCounts = counts
+    profileShares = ProfileShare.of(layout.blockGroups)
     histograms = BlockGroupType.allCases.filter { counts[$0] != nil }.map {
       UsageHistogram(type: $0, blockGroups: layout.blockGroups)
     }
@@ -40,6 +43,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
     )
     lines.append("")
     lines.append(contentsOf: deviceSpace.rendered())
+    lines.append(contentsOf: ProfileShare.rendered(profileShares))
     lines.append("")
     lines.append("  Space                      Total        Used")
     for entry in spaceInfo {
