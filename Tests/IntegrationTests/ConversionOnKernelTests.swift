@@ -19,6 +19,11 @@ struct ConversionOnKernelTests {
         convert: raid1
     """
 
+  /// The shipped example policy.
+  static let shipped = URL(fileURLWithPath: #filePath)
+    .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    .appendingPathComponent("policies/convert-to-raid1.yaml")
+
   /// The profiles of every data and metadata block group now.
   private func profiles(_ mountpoint: String) throws -> [BlockGroupType: Set<Profile>] {
     try FileSystem(path: mountpoint).layout().blockGroups.filter { $0.type != .system }
@@ -32,15 +37,16 @@ struct ConversionOnKernelTests {
     try withMultiDeviceFilesystem(sizes: ["1536M"], mkfsArguments: ["-d", "single", "-m", "dup"]) {
       fs in
       for index in 0..<5 { try fs.write("f\(index)", megabytes: 100) }
-      let refused = try StewardRun(fs, policy: Self.toRaid1).run()
+      let shipped = try String(contentsOf: Self.shipped, encoding: .utf8)
+      let refused = try StewardRun(fs, policy: shipped).run()
       #expect(refused.status == Steward.ExitStatus.invalidInput.rawValue)
       #expect(
         refused.standardError.contains(
-          "rule 'data-to-raid1' cannot convert on this filesystem: raid1 needs at least 2 devices, the filesystem has 1"
+          "rule 'metadata-to-raid1' cannot convert on this filesystem: raid1 needs at least 2 devices, the filesystem has 1"
         ))
 
       try fs.addDevice(size: "1536M")
-      let run = try StewardRun(fs, policy: Self.toRaid1)
+      let run = try StewardRun(fs, policy: shipped)
       let planned = try steward(["plan", "--policy", run.policyPath, "--json", fs.mountpoint])
       #expect(planned.status == 0, "\(planned.standardError)")
       let plan = try JSONCoding.decoder().decode(Plan.self, from: Data(planned.standardOutput.utf8))
