@@ -9,7 +9,10 @@ enum CorpusKinds {
   /// `ScratchImage.fragment` does).
   static let prelude = """
     write() { head -c "$2" /dev/urandom > "$1"; }
-    text() { head -c $(( $2 * 3 / 4 )) /dev/urandom | base64 -w 100 | head -c "$2" > "$1"; }
+    text() {
+      local bytes=$(numfmt --from=iec "$2")
+      head -c $(( bytes * 3 / 4 )) /dev/urandom | base64 -w 100 | head -c "$bytes" > "$1"
+    }
     thin() {
       local keep=(5 60 20 90 35 10 75) i
       for ((i = 0; i < $2; i++)); do

@@ -13,9 +13,13 @@ import Foundation
 /// - block groups are chosen by its `select` and `order` among those of the layout (never one that a
 ///   predicted relocation creates, never one twice); a block group whose usage rises out of the
 ///   selection through earlier relocations is dropped;
-/// - a block group whose relocation would free nothing (no block group fewer and no unallocated
-///   space gained, as when the only nearly full block group of its kind needs a new chunk as big as
-///   itself) is passed over;
+/// - a block group whose relocation would regain less unallocated space than the rule's
+///   `min-gain` (any at all by default) is passed over — with extent detail, after up to four
+///   such operations were held to see whether they regain enough together (a light block group
+///   whose extents need a new chunk, and the next one that fills it); when the layout carries
+///   extents, relocations are simulated extent by extent (docs/relocation-model.md) and the rule
+///   is also planned in its other orders, one of which is kept only if it regains more or moves
+///   less for as much;
 /// - `max-block-groups`, and the policy's `max-operations` and `max-relocated` limits, end it; the
 ///   limits end the whole plan. `max-relocated` is never exceeded: the plan ends before an operation
 ///   that would cross it. `max-runtime` cannot be predicted and is only noted.

@@ -41,6 +41,14 @@ extension SimulatedSpace {
     let destination = model.pool(for: BlockGroupFlags(type: group.type, profile: profile))
     var hint: (member: Int, address: UInt64)?
     var newChunks = 0
+    if model.relocatesLastData(group),
+      let chunk = try? model.newChunks(
+        holding: 1, pool: destination
+      ).first
+    {
+      _ = model.append(chunk)
+      newChunks += 1
+    }
     for length in placements[index]!.recorded(vaddr: group.vaddr).lengths {
       let extentClass = SizeClass(extentLength: length)
       var target = model.hinted(hint, length, extentClass, batch: batch)
@@ -65,6 +73,13 @@ extension SimulatedSpace {
     model.remove(index)
     self = model
     return newChunks
+  }
+
+  /// Whether relocating `group` makes the kernel allocate an empty data chunk first: before it
+  /// relocates a data chunk while no data block group holds a byte (`btrfs_may_alloc_data_chunk`,
+  /// volumes.c), so that the filesystem keeps a data chunk of its profile.
+  func relocatesLastData(_ group: BlockGroup) -> Bool {
+    group.type == .data && !pools.contains { $0.key.type == .data && $0.used > 0 }
   }
 
   /// The hinted block group and the first hole after the hint that holds `length`, when the hinted

@@ -86,8 +86,12 @@ extension SimulatedSpace {
     let group = groups[index]
     let destination = pool(for: BlockGroupFlags(type: group.type, profile: profile))
     let available = pools[destination].free - batch.excludedFree(in: destination)
-    guard group.used > available else { return [] }
-    return try newChunks(holding: group.used - available, pool: destination)
+    // The kernel's reserved chunk comes only when no data block group holds a byte: then `group`
+    // holds none either, and needs no room beside it.
+    let reserved =
+      relocatesLastData(group) ? (try? newChunks(holding: 1, pool: destination)) ?? [] : []
+    guard group.used > available else { return reserved }
+    return reserved + (try newChunks(holding: group.used - available, pool: destination))
   }
 
   /// Relocates the block group at `index` like the kernel does to first order: its used bytes fill

@@ -66,7 +66,8 @@ struct SimulatedSpace {
 
   /// The logical length of a new chunk of `key`'s type: the kernel's configured chunk size when the
   /// layout has it, else the largest existing chunk of the type, else the kernel's default; never
-  /// more than 10% of the filesystem, as the kernel caps it.
+  /// more than 10% of the filesystem, as the kernel caps it (``newChunks(holding:pool:)`` then
+  /// rounds each stripe up to 16 MiB, as the kernel does).
   func chunkLength(for key: BlockGroupFlags) -> UInt64 {
     let type = key.type
     let largest = pools.filter { $0.key.type == type }.map(\.largestLength).max() ?? 0
