@@ -10,8 +10,8 @@ struct InstallTests {
     ToolRun.isCI || ProcessInfo.processInfo.environment["STEWARD_SLOW_TESTS"] == "1"
 
   static let policies = [
-    "emergency-nearly-full.yaml", "laptop-on-ac.yaml", "nightly-compaction.yaml",
-    "weekly-gentle.yaml",
+    "after-adding-a-disk.yaml", "convert-to-raid1.yaml", "emergency-nearly-full.yaml",
+    "laptop-on-ac.yaml", "nightly-compaction.yaml", "weekly-gentle.yaml",
   ]
 
   /// Every file `make install` puts under DESTDIR with the default PREFIX.

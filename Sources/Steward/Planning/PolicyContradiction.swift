@@ -61,16 +61,16 @@ extension Policy {
           found.append(
             PolicyContradiction(
               kind: .triggerAtOrBelowFloor, rule: rule.name, totalBytes: totalBytes,
-              amount: trigger, bytes: triggerBytes, source: rule.triggerSource, other: floor,
-              otherBytes: floorBytes, otherSource: conditions.minUnallocatedSource))
+              amount: trigger, bytes: triggerBytes, source: rule.sources.trigger, other: floor,
+              otherBytes: floorBytes, otherSource: conditions.sources.minUnallocated))
         }
         for case .unallocatedAbove(let goal) in rule.until
         where goal.bytes(ofTotal: totalBytes) < triggerBytes {
           found.append(
             PolicyContradiction(
               kind: .goalBelowTrigger, rule: rule.name, totalBytes: totalBytes, amount: goal,
-              bytes: goal.bytes(ofTotal: totalBytes), source: rule.goalSource, other: trigger,
-              otherBytes: triggerBytes, otherSource: rule.triggerSource))
+              bytes: goal.bytes(ofTotal: totalBytes), source: rule.sources.goal, other: trigger,
+              otherBytes: triggerBytes, otherSource: rule.sources.trigger))
         }
       }
     }

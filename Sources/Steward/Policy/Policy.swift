@@ -74,7 +74,7 @@ public struct Conditions: Hashable, Sendable {
   /// Refuse to start when unallocated space is below this (an ENOSPC guard).
   public var minUnallocated: SpaceAmount?
   /// Where `min-unallocated` was written, when the policy was read from a file.
-  public var minUnallocatedSource: PolicySource?
+  public var sources: AmountSources
 
   public init(
     requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil,
@@ -82,7 +82,7 @@ public struct Conditions: Hashable, Sendable {
   ) {
     self.requiresACPower = requiresACPower
     self.minUnallocated = minUnallocated
-    self.minUnallocatedSource = minUnallocatedSource
+    sources = AmountSources(minUnallocated: minUnallocatedSource)
   }
 }
 
@@ -135,8 +135,7 @@ public struct Rule: Hashable, Sendable {
   public var spreadWithin: SpaceAmount?
   /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
   /// written, when the policy was read from a file.
-  public var triggerSource: PolicySource?
-  public var goalSource: PolicySource?
+  public var sources: AmountSources
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
@@ -155,8 +154,7 @@ public struct Rule: Hashable, Sendable {
     self.minGain = minGain
     self.convert = convert
     self.spreadWithin = spreadWithin
-    self.triggerSource = triggerSource
-    self.goalSource = goalSource
+    sources = AmountSources(trigger: triggerSource, goal: goalSource)
   }
 }
 
