@@ -53,9 +53,10 @@ struct DeviceSpaceOnKernelTests {
       let run = try StewardRun(fs, policy: Self.compaction)
       let status = try steward(run.control("status", ["--json"]))
       let statusReport = try JSONSerialization.jsonObject(with: Data(status.standardOutput.utf8))
+      let statusFilesystem = try #require(
+        ((statusReport as? [String: Any])?["filesystems"] as? [[String: Any]])?.first)
       let statusDevices = try #require(
-        ((statusReport as? [String: Any])?["deviceSpace"] as? [String: Any])?["devices"]
-          as? [[String: Any]])
+        (statusFilesystem["deviceSpace"] as? [String: Any])?["devices"] as? [[String: Any]])
       #expect(
         statusDevices.compactMap { $0["unallocatedBytes"] as? UInt64 }
           == report.deviceSpace.devices.map(\.unallocatedBytes))

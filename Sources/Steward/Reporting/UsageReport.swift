@@ -8,6 +8,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
   public var totalBytes: UInt64
   public var allocatedBytes: UInt64
   public var unallocatedBytes: UInt64
+  public var devices: [DeviceInfo]
   /// Every device's space, and what new chunks can really use of it.
   public var deviceSpace: DeviceSpaceReport
   public var spaceInfo: [SpaceInfo]
@@ -24,6 +25,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
     totalBytes = layout.totalBytes
     unallocatedBytes = layout.unallocatedBytes
     allocatedBytes = totalBytes - unallocatedBytes
+    devices = layout.devices
     deviceSpace = DeviceSpaceReport(layout)
     spaceInfo = layout.spaceInfo
     let counts = layout.blockGroups.reduce(into: [:]) { $0[$1.type, default: 0] += 1 }
@@ -36,8 +38,8 @@ public struct UsageReport: Hashable, Sendable, Codable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case fsid, mountpoint, totalBytes, allocatedBytes, unallocatedBytes, deviceSpace, spaceInfo
-    case blockGroupCounts, profileShares, histograms, blockGroups
+    case fsid, mountpoint, totalBytes, allocatedBytes, unallocatedBytes, devices, deviceSpace
+    case spaceInfo, blockGroupCounts, profileShares, histograms, blockGroups
   }
 
   /// A block group as `usage --json` writes it: the layout file's fields (flags as the kernel's
@@ -64,6 +66,7 @@ public struct UsageReport: Hashable, Sendable, Codable {
     try container.encode(totalBytes, forKey: .totalBytes)
     try container.encode(allocatedBytes, forKey: .allocatedBytes)
     try container.encode(unallocatedBytes, forKey: .unallocatedBytes)
+    try container.encode(devices, forKey: .devices)
     try container.encode(deviceSpace, forKey: .deviceSpace)
     try container.encode(spaceInfo, forKey: .spaceInfo)
     try container.encode(blockGroupCounts, forKey: .blockGroupCounts)
