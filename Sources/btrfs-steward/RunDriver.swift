@@ -52,6 +52,7 @@ final class RunDriver {
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
       stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
     preparation.stopWaiting = { [stops] in stops.current != nil }
+    preparation.onWait = { [reporter] in reporter.note("\(path): \($0)") }
     let prepared: PreparedRun
     do {
       prepared = try preparation.prepare(target: target, fsid: fsid)

@@ -183,7 +183,7 @@ private final class Session {
     let started = Date()
     let balanceTarget = target
     let arguments = operation.arguments
-    let call = BalanceCall { () throws(BtrfsError) in
+    let call = KernelCall { () throws(BtrfsError) in
       resuming ? try balanceTarget.resumeBalance() : try balanceTarget.startBalance(arguments)
     }
     var askedKernel = false

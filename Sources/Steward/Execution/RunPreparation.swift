@@ -45,6 +45,8 @@ public struct RunPreparation: Sendable {
   /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
   /// waiting.
   public var stopWaiting: @Sendable () -> Bool = { false }
+  /// Told what the run waits for, when it waits for a lock.
+  public var onWait: @Sendable (String) -> Void = { _ in }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
@@ -192,31 +194,10 @@ public struct RunPreparation: Sendable {
   }
 
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
-    if mkdir(runtimeDirectory, 0o755) != 0, errno != EEXIST {
-      throw .journal(
-        .io(operation: "mkdir", path: runtimeDirectory, errno: .init(rawValue: errno)))
-    }
-    var locks: [FilesystemLock] = []
-    let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
-    do {
-      locks.append(try FilesystemLock(path: steward, wait: wait, giveUp: stopWaiting))
-    } catch .held {
-      throw .refused(.lockedBySteward(lockFile: steward))
-    } catch {
-      throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
-    }
-    if let btrfsMaintenanceDirectory {
-      let path = FilesystemLock.btrfsMaintenanceLockPath(
-        fsid: fsid, directory: btrfsMaintenanceDirectory)
-      do {
-        locks.append(try FilesystemLock(path: path, wait: wait, giveUp: stopWaiting))
-      } catch .held {
-        throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
-      } catch {
-        throw .journal(.io(operation: "lock", path: path, errno: error.errno))
-      }
-    }
-    return locks
+    try FilesystemLock.takeJobLocks(
+      fsid: fsid, runtimeDirectory: runtimeDirectory,
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {

@@ -110,6 +110,11 @@ public enum JournalReplay {
       break
     case .replanned(let operations):
       run.plan.replaceRemaining(with: operations, done: Set(run.results.keys))
+    case .scrubStarted, .scrubResumed, .scrubSpeedLimitSet, .scrubSpeedLimitRestored,
+      .scrubExtentFinished, .scrubProgress, .scrubPaused, .scrubCancelled, .scrubFinished,
+      .deviceStatsRead, .trimFinished:
+      // Maintenance records belong to runs of their own; MaintenanceReplay reads them.
+      break
     }
   }
 }

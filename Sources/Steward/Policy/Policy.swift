@@ -21,11 +21,18 @@ public struct Policy: Hashable, Sendable {
   public var limits: Limits
   /// The rules, evaluated in order.
   public var rules: [Rule]
+  /// The scrub schedule, if the policy scrubs.
+  public var scrub: ScrubPolicy?
+  /// The device error watch, if the policy has one.
+  public var errorWatch: ErrorWatchPolicy?
+  /// The trim schedule, if the policy trims.
+  public var trim: TrimPolicy?
 
   public init(
     version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
     windows: [TimeWindow] = [], timeZone: TimeZone = .current,
-    conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule]
+    conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule],
+    scrub: ScrubPolicy? = nil, errorWatch: ErrorWatchPolicy? = nil, trim: TrimPolicy? = nil
   ) {
     self.version = version
     self.name = name
@@ -35,6 +42,9 @@ public struct Policy: Hashable, Sendable {
     self.conditions = conditions
     self.limits = limits
     self.rules = rules
+    self.scrub = scrub
+    self.errorWatch = errorWatch
+    self.trim = trim
   }
 }
 

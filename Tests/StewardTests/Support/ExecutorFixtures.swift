@@ -331,6 +331,18 @@ extension JournalEvent {
     case .runFinished(let summary): "runFinished \(summary.ending.rawValue)"
     case .predictionChecked(let index, _, _): "predictionChecked \(index)"
     case .replanned(let operations): "replanned \(operations.count)"
+    case .scrubStarted: "scrubStarted"
+    case .scrubResumed: "scrubResumed"
+    case .scrubSpeedLimitSet(let devid, _, _): "scrubSpeedLimitSet \(devid)"
+    case .scrubSpeedLimitRestored(let devid): "scrubSpeedLimitRestored \(devid)"
+    case .scrubExtentFinished(let devid, let physical, _, _):
+      "scrubExtentFinished \(devid) \(physical)"
+    case .scrubProgress(let devid, let physical, _): "scrubProgress \(devid) \(physical)"
+    case .scrubPaused(let reason): "scrubPaused \(reason.rawValue)"
+    case .scrubCancelled(let reason): "scrubCancelled \(reason.rawValue)"
+    case .scrubFinished: "scrubFinished"
+    case .deviceStatsRead(let devid, _): "deviceStatsRead \(devid)"
+    case .trimFinished: "trimFinished"
     }
   }
 }
