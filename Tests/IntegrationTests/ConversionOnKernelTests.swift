@@ -92,12 +92,9 @@ struct ConversionOnKernelTests {
       try fs.addDevice(size: "1536M")
       let run = try StewardRun(fs, policy: Self.toRaid1)
       let fileSystem = try FileSystem(path: fs.mountpoint)
-      let (history, inFlight) = try pauseMidOperation(run, fileSystem)
-      #expect(history.plan.operations[inFlight - 1].convert == .raid1)
-      #expect(try fileSystem.balanceProgress()?.isPaused == true)
-      let kernel = try #require(try fileSystem.balanceProgress())
-      #expect(kernel.arguments.data?.convert == .raid1)
-      #expect(kernel.arguments.data?.soft == true)
+      // A pause leaves nothing in the kernel to resume at the next mount (see docs/lifecycle.md).
+      let history = try pauseMidOperation(run, fileSystem)
+      #expect(try fileSystem.balanceProgress() == nil)
 
       let status = try steward(run.control("status"))
       #expect(status.status == Steward.ExitStatus.statusPaused.rawValue)
@@ -108,7 +105,6 @@ struct ConversionOnKernelTests {
       #expect(try fileSystem.balanceProgress() == nil)
       let finished = try #require(JournalReplay.runs(try run.records()).last)
       #expect(finished.id == history.id)
-      #expect(finished.results[inFlight]?.isRelocated == true, "the resumed operation converted")
       #expect(try profiles(fs.mountpoint) == [.data: [.raid1], .metadata: [.raid1]])
     }
   }

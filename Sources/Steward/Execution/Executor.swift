@@ -240,7 +240,7 @@ private final class Session {
       return nil
     }
     let relocating = current.used
-    let arguments = BalanceArguments.relocating(current)
+    let arguments = operation.arguments
     CrashPoint.beforeOperation.reach()
     try record(
       .operationStarted(index: operation.index, vaddr: current.vaddr, arguments: arguments))
