@@ -30,6 +30,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case cancelled = 76
   /// Outside every window of the policy: nothing was done.
   case outsideWindow = 77
+  /// The policy bounds the machine's pressure and it cannot be read (no PSI, or a pressure file
+  /// that is not what it must be): nothing was done.
+  case pressureUnreadable = 78
   /// `status`: a balance is running.
   case statusRunning = 80
   /// `status`: a balance is paused.

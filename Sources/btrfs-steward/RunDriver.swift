@@ -45,10 +45,19 @@ final class RunDriver {
       reporter.note("\(path): nothing to do")
       return .success
     }
+    var gauge: SystemPressureGauge?
+    if loaded.policy.pacing.boundsPressure {
+      do {
+        gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
+      } catch {
+        printError("\(path): the policy bounds pressure, but \(error)")
+        return .pressureUnreadable
+      }
+    }
     let executor = Executor(
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle)
+      stops: stops, observe: reporter.handle, pressure: gauge)
     let started = Date()
     let end: RunEnd
     do {

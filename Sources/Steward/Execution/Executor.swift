@@ -23,12 +23,16 @@ public struct Executor: Sendable {
   public var pollInterval: Double
   /// Receives progress events.
   public var observe: @Sendable (ExecutionEvent) -> Void
+  /// Where the machine's pressure is read when the policy's `pacing` bounds it; `nil` reads as
+  /// pressure that cannot be read, which a paced run waits out.
+  public var pressure: (any PressureGauge)?
 
   public init(
     target: any BalanceTarget, policy: Policy, journal: Journal, stops: StopRequests,
     now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
-    pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in }
+    pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
+    pressure: (any PressureGauge)? = nil
   ) {
     self.target = target
     self.policy = policy
@@ -38,6 +42,7 @@ public struct Executor: Sendable {
     self.isOnMains = isOnMains
     self.pollInterval = pollInterval
     self.observe = observe
+    self.pressure = pressure
   }
 
   /// Runs `plan`: from its start when `history` is `nil` (journaling a new run), otherwise from where
@@ -64,6 +69,11 @@ private final class Session {
   var tally: RunTally
   /// The CPU time of this thread, on which the whole session runs, when it started.
   let cpuAtStart = ThreadCPUTime.seconds()
+  /// The pressure gate, the in-flight watch and the rests between operations.
+  let pacer: RunPacer
+  /// Set by an operation that yielded to pressure: run it again, resuming the kernel's paused
+  /// balance or starting afresh.
+  var retryResuming: Bool?
 
   init(executor: Executor, plan: Plan, startedAt: Date, history: RunHistory?) {
     self.executor = executor
@@ -71,6 +81,9 @@ private final class Session {
     self.startedAt = startedAt
     self.history = history
     tally = RunTally(results: history?.results ?? [:])
+    pacer = RunPacer(
+      policy: executor.policy, gauge: executor.pressure, stops: executor.stops, now: executor.now,
+      sampleInterval: executor.pollInterval, observe: executor.observe)
   }
 
   var target: any BalanceTarget { executor.target }
@@ -87,10 +100,16 @@ private final class Session {
     }
     for operation in plan.operations where tally.results[operation.index] == nil {
       if let end = try checkBeforeOperation() { return end }
-      if let end = try perform(operation, resuming: false) { return end }
-      if executor.policy.limits.pauseBetween > .zero, operation.index != plan.operations.last?.index
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record),
+        let end = try checkBeforeOperation()
       {
-        executor.stops.wait(seconds: executor.policy.limits.pauseBetween.seconds)
+        return end
+      }
+      if let end = try performPaced(operation, resuming: false) { return end }
+      if operation.index != plan.operations.last?.index {
+        pacer.restBeforeNextOperation(
+          pauseBetween: executor.policy.limits.pauseBetween, checkClock: requestClockStops)
       }
     }
     return try finish(tally.goalSkips > 0 ? .goalReached : .completed)
@@ -108,7 +127,7 @@ private final class Session {
       }
       if progress.isPaused {
         try record(.operationResumed(index: operation.index))
-        return try perform(operation, resuming: true)
+        return try performPaced(operation, resuming: true)
       }
       // Still running in the kernel (the process that started it is gone): let it finish.
       _ = executor.stops.wait(seconds: executor.pollInterval)
@@ -125,7 +144,20 @@ private final class Session {
         elapsed: 0)
       return nil
     }
-    return try perform(operation, resuming: false)
+    return try performPaced(operation, resuming: false)
+  }
+
+  /// Runs one operation, again each time it yields to pressure (``retryResuming``).
+  private func performPaced(
+    _ operation: PlannedOperation, resuming: Bool
+  ) throws(ExecutionError) -> RunEnd? {
+    var resuming = resuming
+    while true {
+      retryResuming = nil
+      let end = try perform(operation, resuming: resuming)
+      guard let again = retryResuming else { return end }
+      resuming = again
+    }
   }
 
   /// Re-checks, journals and runs one operation; returns how the run ended if it ended.
@@ -176,6 +208,8 @@ private final class Session {
       resuming ? try balanceTarget.resumeBalance() : try balanceTarget.startBalance(arguments)
     }
     var askedKernel = false
+    var yielding = false
+    pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
     var lastPoll = Date.distantPast
     while outcome == nil {
@@ -190,6 +224,16 @@ private final class Session {
               operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
         }
         requestClockStops()
+        if !askedKernel, executor.stops.current == nil,
+          pacer.shouldYield(operation, at: executor.now())
+        {
+          askedKernel = true
+          yielding = true
+          switch pacer.pacing.yield {
+          case .pause: try? target.pauseBalance()
+          case .cancel: try? target.cancelBalance()
+          }
+        }
       }
       if !askedKernel, let request = executor.stops.current {
         askedKernel = true
@@ -201,6 +245,13 @@ private final class Session {
       }
     }
     let elapsed = Date().timeIntervalSince(started)
+    pacer.recordBusy(seconds: elapsed)
+    if yielding,
+      case .handled(let end) = try yielded(
+        operation, outcome!, elapsed: elapsed, relocating: relocating)
+    {
+      return end
+    }
     switch outcome! {
     case .success(.completed(let statistics)):
       // The kernel's own count says whether it relocated the block group (its address alone cannot:
@@ -244,6 +295,85 @@ private final class Session {
       try finishOperation(operation, .failed(message: error.description), elapsed: elapsed)
       _ = try finish(.failed)
       throw .kernel(error)
+    }
+  }
+
+  /// How ``yielded(_:_:elapsed:relocating:)`` dealt with an operation's outcome.
+  private enum YieldHandling {
+    /// As any other outcome: the balance completed or failed, or a stop request outranked the yield.
+    case asUsual
+    /// Done with: the run ends (with this end) or goes on (`nil`, or again with ``retryResuming``).
+    case handled(RunEnd?)
+  }
+
+  /// After the run yielded `operation` to pressure: waits for the machine and sets
+  /// ``retryResuming``, or ends the run when a stop came meanwhile.
+  private func yielded(
+    _ operation: PlannedOperation, _ outcome: Result<BalanceOutcome, BtrfsError>, elapsed: Double,
+    relocating: UInt64
+  ) throws(ExecutionError) -> YieldHandling {
+    if case .cancel? = executor.stops.current { return .asUsual }
+    switch outcome {
+    case .success(.paused):
+      // The kernel paused after the block group in flight; its balance stays paused meanwhile.
+      guard executor.stops.current == nil else { return .asUsual }
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record)
+      {
+        return .handled(try stoppedWhilePaused(operation, relocating: relocating))
+      }
+      try record(.operationResumed(index: operation.index))
+      retryResuming = true
+      return .handled(nil)
+    case .success(.cancelled(let statistics)) where statistics.completed == 0:
+      try record(.operationYielded(index: operation.index, lostSeconds: elapsed))
+      executor.observe(.operationYielded(operation, lostSeconds: elapsed))
+      if executor.stops.current != nil {
+        return .handled(try checkBeforeOperation())
+      }
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record)
+      {
+        return .handled(try checkBeforeOperation())
+      }
+      retryResuming = false
+      return .handled(nil)
+    case .success(.cancelled):
+      // The cancel landed after the block group was relocated: the work is done.
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      try finishOperation(
+        operation,
+        .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+        elapsed: elapsed)
+      return .handled(nil)
+    default:
+      return .asUsual
+    }
+  }
+
+  /// A stop came while the run waited for the machine with the kernel's balance of `operation`
+  /// paused: a pause leaves it paused for the next run; a cancel (whose request already cancelled
+  /// the kernel's balance) ends the run, the operation done when its block group is gone.
+  private func stoppedWhilePaused(
+    _ operation: PlannedOperation, relocating: UInt64
+  ) throws(ExecutionError) -> RunEnd {
+    let request = executor.stops.current!
+    executor.observe(.stopping(request))
+    switch request {
+    case .pause(let reason):
+      try record(.paused(reason: reason, operation: operation.index))
+      return .paused(reason, try summary(.completed))
+    case .cancel(let reason):
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      let relocated = layout.blockGroup(at: operation.target.vaddr) == nil
+      if relocated {
+        try finishOperation(
+          operation,
+          .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+          elapsed: 0)
+      }
+      try record(.cancelled(reason: reason, operation: relocated ? nil : operation.index))
+      return .cancelled(reason, try summary(.cancelled))
     }
   }
 

@@ -21,11 +21,14 @@ public struct Policy: Hashable, Sendable {
   public var limits: Limits
   /// The rules, evaluated in order.
   public var rules: [Rule]
+  /// How gently the run treats the machine (pressure bounds, duty cycle); unpaced by default.
+  public var pacing: Pacing
 
   public init(
     version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
     windows: [TimeWindow] = [], timeZone: TimeZone = .current,
-    conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule]
+    conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule],
+    pacing: Pacing = Pacing()
   ) {
     self.version = version
     self.name = name
@@ -35,6 +38,7 @@ public struct Policy: Hashable, Sendable {
     self.conditions = conditions
     self.limits = limits
     self.rules = rules
+    self.pacing = pacing
   }
 }
 

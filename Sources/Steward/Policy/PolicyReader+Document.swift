@@ -4,6 +4,7 @@ extension PolicyReader {
   /// The keys of a policy, in the order the reference documents them.
   static let policyKeys = [
     "version", "name", "filesystems", "windows", "timezone", "conditions", "limits", "rules",
+    "pacing",
   ]
 
   /// The policy `root` describes, or `nil` when anything was reported.
@@ -26,10 +27,11 @@ extension PolicyReader {
     let conditions = fields["conditions"].flatMap(self.conditions) ?? Conditions()
     let limits = fields["limits"].flatMap(self.limits) ?? Limits()
     let rules = fields["rules"].flatMap { self.rules($0, conditions: conditions) }
+    let pacing = fields["pacing"].flatMap(self.pacing) ?? Pacing()
     guard diagnostics.isEmpty, let version, let name, let rules else { return nil }
     return Policy(
       version: version, name: name, filesystems: filesystems, windows: windows,
-      timeZone: timeZone, conditions: conditions, limits: limits, rules: rules)
+      timeZone: timeZone, conditions: conditions, limits: limits, rules: rules, pacing: pacing)
   }
 
   private func version(_ field: Field) -> Int? {

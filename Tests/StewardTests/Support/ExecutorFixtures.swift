@@ -138,11 +138,15 @@ final class ExecutorHarness {
   let journalFile: JournalFile
   let runID = "run-1"
 
-  init(layout: Layout = ExecutorFixtures.standardLayout()) throws {
+  init(
+    layout: Layout = ExecutorFixtures.standardLayout(), cancelsWithinBlockGroup: Bool = false
+  ) throws {
     directory = try TemporaryDirectory("executor")
     self.layout = layout
     let hook = self.hook
-    filesystem = try SimulatedFilesystem(layout: layout) { hook($0) }
+    filesystem = try SimulatedFilesystem(
+      layout: layout, willRelocate: { hook($0) },
+      cancelsWithinBlockGroup: cancelsWithinBlockGroup)
     journalFile = try JournalFile(stateDirectory: directory.sub("state"), fsid: layout.fsid)
   }
 
@@ -162,22 +166,24 @@ final class ExecutorHarness {
     return Journal(file: journalFile, runID: runID, now: { clock.now })
   }
 
-  func executor(_ policy: Policy, stops: StopRequests) -> Executor {
+  func executor(
+    _ policy: Policy, stops: StopRequests, pressure: (any PressureGauge)? = nil
+  ) -> Executor {
     let clock = clock
     let onMains = onMains
     let events = events
     return Executor(
       target: filesystem, policy: policy, journal: journal, stops: stops, now: { clock.now },
       isOnMains: { onMains.current }, pollInterval: 0.01,
-      observe: { event in events.update { $0.append(event) } })
+      observe: { event in events.update { $0.append(event) } }, pressure: pressure)
   }
 
   /// Runs `plan` under `policy` (a new run when `continuing` is nil).
   func execute(
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
-    continuing: RunHistory? = nil
+    continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil
   ) throws -> RunEnd {
-    try executor(policy, stops: stops).execute(
+    try executor(policy, stops: stops, pressure: pressure).execute(
       plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
@@ -274,6 +280,11 @@ extension ExecutionEvent {
       "finish \(operation.index) \(result.kind)"
     case .stopping(let request): "stopping \(request.kind)"
     case .runEnded(let end): "run ended \(end.kind)"
+    case .waitingForMachine(_, let operation): "waiting \(operation.map(String.init) ?? "-")"
+    case .machineCalm: "calm"
+    case .yielding(let operation, let action, _): "yielding \(operation.index) \(action.rawValue)"
+    case .operationYielded(let operation, _): "yielded \(operation.index)"
+    case .resting: "resting"
     }
   }
 }
@@ -327,6 +338,10 @@ extension JournalEvent {
     case .cancelled(let reason, let operation):
       "cancelled \(reason.rawValue) \(operation.map(String.init) ?? "-")"
     case .runFinished(let summary): "runFinished \(summary.ending.rawValue)"
+    case .waitingForMachine(let operation, _):
+      "waitingForMachine \(operation.map(String.init) ?? "-")"
+    case .machineCalm: "machineCalm"
+    case .operationYielded(let index, _): "operationYielded \(index)"
     }
   }
 }
