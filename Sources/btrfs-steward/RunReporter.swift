@@ -116,7 +116,8 @@ final class RunReporter: Sendable {
     case .operationYielded(let operation, let lost):
       emit(
         .notice,
-        clear + "#\(operation.index): cancelled in flight after \(String(format: "%.1f", lost))s of "
+        clear
+          + "#\(operation.index): cancelled in flight after \(String(format: "%.1f", lost))s of "
           + "work; it runs again once the machine is calm")
     case .resting(let seconds):
       emit(.info, clear + "Resting \(String(format: "%.1f", seconds))s for the duty cycle")

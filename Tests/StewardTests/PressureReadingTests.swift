@@ -80,7 +80,8 @@ struct PressureReadingTests {
       try PressureFiles.stall(at: file)
     }
     let link = directory.sub("link")
-    try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: "/proc/pressure/io")
+    try FileManager.default.createSymbolicLink(
+      atPath: link, withDestinationPath: "/proc/pressure/io")
     #expect(throws: PressureError.self) { try PressureFiles.stall(at: link) }
     let viaLinkedDirectory = directory.sub("proc")
     try FileManager.default.createSymbolicLink(

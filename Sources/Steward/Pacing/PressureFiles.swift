@@ -68,14 +68,16 @@ public struct PressureFiles: Hashable, Sendable {
     var directory = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     guard directory >= 0 else { throw failure(String(cString: strerror(errno))) }
     for component in components.dropLast() {
-      let next = openat(directory, String(component), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+      let next = openat(
+        directory, String(component), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
       let error = errno
       close(directory)
       guard next >= 0 else { throw failure(String(cString: strerror(error))) }
       directory = next
     }
     let descriptor = openat(
-      directory, String(components.last!), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)
+      directory, String(components.last!), O_RDONLY | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY | O_NONBLOCK
+    )
     let error = errno
     close(directory)
     guard descriptor >= 0 else { throw failure(String(cString: strerror(error))) }

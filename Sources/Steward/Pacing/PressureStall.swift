@@ -35,7 +35,8 @@ public struct PressureStall: Hashable, Sendable {
     var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
     if lines.last == "" { lines.removeLast() }
     guard lines.count == 1 || lines.count == 2 else {
-      throw .malformed("expected a 'some' line and an optional 'full' line, found \(lines.count) lines")
+      throw .malformed(
+        "expected a 'some' line and an optional 'full' line, found \(lines.count) lines")
     }
     some = try Self.line(lines[0], kind: "some")
     full = lines.count == 2 ? try Self.line(lines[1], kind: "full") : nil
@@ -44,7 +45,8 @@ public struct PressureStall: Hashable, Sendable {
   private static func line(_ text: Substring, kind: String) throws(PressureError) -> Line {
     let fields = text.split(separator: " ", omittingEmptySubsequences: false)
     guard fields.count == 5, fields[0] == kind else {
-      throw .malformed("expected '\(kind) avg10=… avg60=… avg300=… total=…', found '\(text.prefix(80))'")
+      throw .malformed(
+        "expected '\(kind) avg10=… avg60=… avg300=… total=…', found '\(text.prefix(80))'")
     }
     return Line(
       avg10: try percent(fields[1], key: "avg10"), avg60: try percent(fields[2], key: "avg60"),
@@ -58,7 +60,9 @@ public struct PressureStall: Hashable, Sendable {
     guard parts.count == 2, (1...3).contains(parts[0].count), parts[1].count == 2,
       parts.allSatisfy({ $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
       let number = Double(value), number <= 100
-    else { throw .malformed("'\(key)' is not a percentage from 0.00 to 100.00: '\(value.prefix(20))'") }
+    else {
+      throw .malformed("'\(key)' is not a percentage from 0.00 to 100.00: '\(value.prefix(20))'")
+    }
     return number
   }
 
