@@ -23,7 +23,8 @@ final class RunPacer {
     pacing = policy.pacing
     gate = PacingGate(
       pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), stops: stops, now: now,
-      sampleInterval: sampleInterval)
+      sampleInterval: sampleInterval,
+      settleInterval: min(sampleInterval, SystemPressureGauge.minimumInterval))
     watch = PressureWatch(pacing: policy.pacing)
     dutyCycle = policy.pacing.maxBusyShare.map { DutyCycle(maxBusyPercent: $0) }
     self.observe = observe
