@@ -45,8 +45,10 @@ let package = Package(
         "Steward",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "Logging", package: "swift-log"),
-      ]
+      ],
+      plugins: ["VersionStamp"]
     ),
+    .plugin(name: "VersionStamp", capability: .buildTool()),
     .executableTarget(
       name: "steward-bench",
       dependencies: [
@@ -56,10 +58,13 @@ let package = Package(
       ]
     ),
     .testTarget(name: "BtrfsTests", dependencies: ["Btrfs", "CBtrfs"]),
-    .testTarget(name: "StewardTests", dependencies: ["Steward", "Btrfs"]),
+    .testTarget(
+      name: "StewardTests", dependencies: ["Steward", "Btrfs"],
+      exclude: ["Support/png-colours.py"]),
     .testTarget(
       name: "IntegrationTests",
-      dependencies: ["Btrfs", "Steward", "btrfs-steward"]
+      dependencies: ["Btrfs", "Steward", "btrfs-steward"],
+      exclude: ["Support/validate-json.py"]
     ),
   ]
 )

@@ -1,4 +1,5 @@
 import Btrfs
+import SystemPackage
 
 extension ExitStatus {
   /// The documented exit status for a kernel-face failure.
@@ -9,6 +10,8 @@ extension ExitStatus {
     case .balanceInProgress: self = .foreignBalance
     case .exclusiveOperationInProgress: self = .exclusiveOperation
     case .noSpace: self = .noSpace
+    case .systemCall("open", _, let errno) where errno == .noSuchFileOrDirectory:
+      self = .notBtrfs
     case .noBalance, .systemCall, .malformedItem: self = .failure
     }
   }

@@ -1,40 +1,82 @@
 /// The exit statuses btrfs-steward documents. Scripts and systemd units may rely on them.
+///
+/// systemd names statuses 64–78 after sysexits(3) in `systemctl status` (`status=75/TEMPFAIL`), so
+/// those are used only where the sysexits meaning is btrfs-steward's meaning; every other reason has
+/// its own status in the project's range 80–99, which systemd leaves unnamed.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
   /// Success: the command did what was asked (a run finished its plan, or had nothing to do).
   case success = 0
   /// An unexpected failure not covered below.
   case failure = 1
-  /// The command line was wrong (argument-parser's own code).
+  /// The command line was wrong (argument-parser's own code; sysexits EX_USAGE).
   case usage = 64
-  /// A policy or layout file is invalid; nothing was touched.
+  /// A policy or layout file is invalid; nothing was touched (EX_DATAERR).
   case invalidInput = 65
-  /// The path is not on a btrfs filesystem.
+  /// The path does not exist or is not on a btrfs filesystem (EX_NOINPUT).
   case notBtrfs = 66
-  /// Root (CAP_SYS_ADMIN) is needed.
-  case notPermitted = 67
-  /// Another exclusive operation (device add/remove/replace, resize, the kernel's reclaim…) runs.
-  case exclusiveOperation = 68
-  /// A balance not started by btrfs-steward is running or paused; it is left alone without --force.
-  case foreignBalance = 69
-  /// Another btrfs-steward run, or btrfsmaintenance, holds the filesystem's lock.
-  case locked = 70
-  /// The policy requires AC power and the machine runs on battery.
-  case onBattery = 71
-  /// Unallocated space is below the policy's floor; balancing could run the filesystem out of space.
-  case belowUnallocatedFloor = 72
-  /// The kernel reported ENOSPC and the policy said to stop.
-  case noSpace = 73
-  /// The run paused (signal, closed window, max-runtime); the next run resumes it.
+  /// A program the command needs is missing (the demo's mkfs.btrfs…) (EX_UNAVAILABLE).
+  case unavailable = 69
+  /// The run paused (signal, closed window, max-runtime); the next run resumes it (EX_TEMPFAIL).
   case paused = 75
+  /// Root (CAP_SYS_ADMIN) is needed (EX_NOPERM).
+  case notPermitted = 77
+  /// Another btrfs-steward run, or btrfsmaintenance, holds the filesystem's lock.
+  case locked = 80
+  /// Another exclusive operation (device add/remove/replace, resize, the kernel's reclaim…) runs.
+  case exclusiveOperation = 81
+  /// A balance not started by btrfs-steward is running or paused; it is left alone without --force.
+  case foreignBalance = 82
+  /// The policy requires AC power and the machine runs on battery.
+  case onBattery = 83
+  /// Unallocated space is below the policy's floor; balancing could run the filesystem out of space.
+  case belowUnallocatedFloor = 84
+  /// The kernel reported ENOSPC and the policy said to stop.
+  case noSpace = 85
   /// The run was cancelled.
-  case cancelled = 76
+  case cancelled = 86
   /// Outside every window of the policy: nothing was done.
-  case outsideWindow = 77
+  case outsideWindow = 87
   /// The policy bounds the machine's pressure and it cannot be read (no PSI, or a pressure file
   /// that is not what it must be): nothing was done.
-  case pressureUnreadable = 78
+  case pressureUnreadable = 88
   /// `status`: a balance is running.
-  case statusRunning = 80
-  /// `status`: a balance is paused.
-  case statusPaused = 81
+  case statusRunning = 90
+  /// `status`: a balance or a run is paused.
+  case statusPaused = 91
+
+  /// What the status means, in the words of the README's, the man page's and `--help`'s table.
+  public var meaning: String {
+    switch self {
+    case .success: "success (plan done or nothing to do; `status`: idle)"
+    case .failure: "unexpected failure"
+    case .usage: "wrong command line (EX_USAGE)"
+    case .invalidInput: "invalid policy or layout file, nothing touched (EX_DATAERR)"
+    case .notBtrfs: "no such path, or not on a btrfs filesystem (EX_NOINPUT)"
+    case .unavailable: "a program the command needs is missing (EX_UNAVAILABLE)"
+    case .paused: "paused (signal, window, max-runtime); the next run resumes (EX_TEMPFAIL)"
+    case .notPermitted: "root (CAP_SYS_ADMIN) needed (EX_NOPERM)"
+    case .locked: "locked by another btrfs-steward run or by btrfsmaintenance"
+    case .exclusiveOperation:
+      "another exclusive operation (device add/remove/replace, resize, reclaim)"
+    case .foreignBalance: "a balance not started by btrfs-steward is running or paused"
+    case .onBattery: "on battery and the policy requires AC power"
+    case .belowUnallocatedFloor: "unallocated space below the policy's `min-unallocated`"
+    case .noSpace: "the kernel reported ENOSPC and the rule said stop"
+    case .cancelled: "cancelled"
+    case .outsideWindow: "outside every time window: nothing done"
+    case .pressureUnreadable:
+      "the policy bounds pressure (`pacing`) and the kernel's PSI cannot be read: nothing done"
+    case .statusRunning: "`status`: a balance is running"
+    case .statusPaused: "`status`: a balance or a run is paused"
+    }
+  }
+
+  /// Whether a scheduled run that ends with this status did what its policy asked: the policy
+  /// chose to pause, to wait for AC power or for its window. The unit's `SuccessExitStatus=`.
+  public var isScheduledSuccess: Bool {
+    switch self {
+    case .success, .paused, .onBattery, .outsideWindow: true
+    default: false
+    }
+  }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Steward
 
 @main
 struct BtrfsSteward: ParsableCommand {
@@ -6,9 +7,13 @@ struct BtrfsSteward: ParsableCommand {
     commandName: "btrfs-steward",
     abstract: "Policy-driven balance and maintenance scheduler for btrfs.",
     discussion: """
-      btrfs-steward reads the live block-group layout of a btrfs filesystem, evaluates a YAML policy
+      btrfs-steward reads the live block-group layout of a btrfs filesystem, evaluates a YAML policy \
       into a plan of balance operations, and runs that plan with progress, pause, resume and cancel.
+
+      Exit statuses:
+      \(ExitStatus.helpTable)
       """,
+    version: versionText,
     subcommands: [
       DemoCommand.self,
       UsageCommand.self,
@@ -26,7 +31,10 @@ struct BtrfsSteward: ParsableCommand {
 
   /// Sets up logging (journald priorities under systemd), then parses and runs the command.
   static func main() {
-    StewardLogHandler.bootstrap(level: .info)
+    StewardLogHandler.bootstrap()
     main(nil)
   }
 }
+
+/// What `--version` prints: the package's version, and the commit it was built from when known.
+let versionText = packageVersion + (gitDescription.map { " (git \($0))" } ?? "")

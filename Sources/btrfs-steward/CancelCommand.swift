@@ -14,6 +14,7 @@ struct CancelCommand: ParsableCommand {
   )
 
   @OptionGroup var control: ControlOptions
+  @OptionGroup var logging: LogOptions
 
   func run() throws {
     let (target, current, fsid) = try control.read()

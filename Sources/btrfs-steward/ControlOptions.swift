@@ -5,7 +5,7 @@ import Steward
 
 /// What `pause`, `resume` and `cancel` share: the filesystem, the state directories, `--force`.
 struct ControlOptions: ParsableArguments {
-  @Argument(help: "The mountpoint (or a path on it).")
+  @Argument(help: "The mountpoint (or a path on it).", completion: .btrfsMountpoint)
   var path: String
 
   @Flag(help: "Also act on a balance that btrfs-steward did not start.")

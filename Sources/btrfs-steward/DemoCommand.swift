@@ -17,6 +17,8 @@ struct DemoCommand: ParsableCommand {
       """
   )
 
+  @OptionGroup var logging: LogOptions
+
   /// The policy the demo plans and runs with.
   static let policyText = """
     version: 1
@@ -27,8 +29,21 @@ struct DemoCommand: ParsableCommand {
         order: least-used-first
     """
 
+  /// The programs the demo runs, and the Debian package of each.
+  static let programs = [
+    ("mkfs.btrfs", "btrfs-progs"), ("losetup", "mount"), ("mount", "mount"), ("umount", "mount"),
+  ]
+
   func run() throws {
     try requireRoot()
+    let missing = Self.programs.filter { !Command.isAvailable($0.0) }
+    guard missing.isEmpty else {
+      let packages = Set(missing.map(\.1)).sorted().joined(separator: " ")
+      throw failure(
+        .unavailable,
+        "the demo needs \(missing.map(\.0).joined(separator: ", ")): apt-get install \(packages) "
+          + "(or run `make demo`, which does)")
+    }
     let loaded: LoadedPolicy
     do {
       let policy = try PolicyLoader().load(yaml: Self.policyText, file: "<demo policy>")
@@ -62,7 +77,9 @@ struct DemoCommand: ParsableCommand {
     var state = StateOptions()
     state.stateDir = image.directory.appendingPathComponent("state").path
     state.runtimeDir = image.directory.appendingPathComponent("run").path
-    let status = try RunDriver(json: false, state: state, wait: false).run(
+    let status = try RunDriver(
+      json: false, state: state, wait: false, linesOnStandardOutput: true
+    ).run(
       loaded, path: image.mountpoint)
     let after = try withExitStatus { () throws(BtrfsError) in try fileSystem.layout() }
     section("4. usage: the filesystem after")

@@ -1,11 +1,23 @@
 import ArgumentParser
 import Btrfs
 import Foundation
+import Logging
 import Steward
 
-/// Writes a line to standard error.
-func printError(_ message: String) {
-  FileHandle.standardError.write(Data(("btrfs-steward: " + message + "\n").utf8))
+/// The process's logger: every warning and error goes through it (see `StewardLogHandler`).
+let log = Logger(label: "btrfs-steward")
+
+/// Reports an error: `btrfs-steward: error: …` on standard error, or at error priority in the
+/// journal, with `fields` (fsid, mountpoint, policy…) as journal fields.
+func printError(_ message: String, fields: Logger.Metadata = [:]) {
+  log.error("\(message)", metadata: fields)
+}
+
+/// Reports policy diagnostics, already in the `file:line:column: error: …` form, at error priority.
+func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
+  for diagnostic in diagnostics {
+    log.error("\(diagnostic.description)", metadata: [LogLineFormat.locatedKey: "true"])
+  }
 }
 
 /// Runs a kernel-face operation; on failure prints what failed and exits with its documented status.
@@ -23,12 +35,10 @@ func loadPolicyOrExit(_ path: String) throws -> LoadedPolicy {
   do {
     return try PolicyLoader().loadWithDigest(contentsOfFile: path)
   } catch .invalid(let diagnostics) {
-    for diagnostic in diagnostics {
-      FileHandle.standardError.write(Data((diagnostic.description + "\n").utf8))
-    }
+    printDiagnostics(diagnostics)
     throw ExitCode(ExitStatus.invalidInput.rawValue)
   } catch .unreadable(let file, let reason) {
-    printError("cannot read policy \(file): \(reason)")
+    printError("cannot read policy \(file): \(reason)", fields: ["policy": "\(file)"])
     throw ExitCode(ExitStatus.invalidInput.rawValue)
   }
 }

@@ -14,10 +14,14 @@ struct LayoutCommand: ParsableCommand {
       abstract: "Write a layout snapshot that `plan --layout` reads without root or btrfs."
     )
 
-    @Argument(help: "The mountpoint, or any path on the filesystem.")
+    @OptionGroup var logging: LogOptions
+
+    @Argument(help: "The mountpoint, or any path on the filesystem.", completion: .btrfsMountpoint)
     var path: String
 
-    @Option(name: .shortAndLong, help: "The file to write (replaced atomically).")
+    @Option(
+      name: .shortAndLong, help: "The file to write (replaced atomically).", completion: .layoutFile
+    )
     var output: String
 
     func run() throws {

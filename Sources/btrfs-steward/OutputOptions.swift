@@ -6,9 +6,13 @@ import Steward
 struct OutputOptions: ParsableArguments {
   @Flag(name: .long, help: "Print JSON for machines instead of text for people.")
   var json = false
+
+  @OptionGroup var logging: LogOptions
 }
 
-/// Prints a value as pretty, key-sorted JSON on standard output.
-func printJSON<Value: Encodable>(_ value: Value) throws {
-  print(String(decoding: try JSONCoding.encoder().encode(value), as: UTF8.self))
+/// Prints a value as pretty, key-sorted JSON on standard output, with the `schema` and
+/// `schemaVersion` of its output (docs/json.md).
+func printJSON<Value: Encodable>(_ value: Value, schema: JSONOutput<Value>.Schema) throws {
+  print(
+    String(decoding: try JSONCoding.encoder().encode(JSONOutput(schema, value)), as: UTF8.self))
 }

@@ -14,6 +14,7 @@ struct PauseCommand: ParsableCommand {
   )
 
   @OptionGroup var control: ControlOptions
+  @OptionGroup var logging: LogOptions
 
   func run() throws {
     let (target, current, _) = try control.read()

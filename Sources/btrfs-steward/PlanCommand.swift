@@ -27,16 +27,20 @@ struct PlanCommand: ParsableCommand {
       """
   )
 
-  @Option(name: .long, help: ArgumentHelp("The policy file.", valueName: "file"))
+  @Option(
+    name: .long, help: ArgumentHelp("The policy file.", valueName: "file"), completion: .policyFile)
   var policy: String
 
-  @Argument(help: "The mountpoint, or any path on the filesystem (instead of --layout).")
+  @Argument(
+    help: "The mountpoint, or any path on the filesystem (instead of --layout).",
+    completion: .btrfsMountpoint)
   var path: String?
 
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Plan against a saved layout file instead of a live filesystem.", valueName: "file"))
+      "Plan against a saved layout file instead of a live filesystem.", valueName: "file"),
+    completion: .layoutFile)
   var layout: String?
 
   @Option(
@@ -47,6 +51,7 @@ struct PlanCommand: ParsableCommand {
   var at: String?
 
   @OptionGroup var output: OutputOptions
+  @OptionGroup var picture: PictureOptions
 
   func validate() throws {
     guard (path == nil) != (layout == nil) else {
@@ -61,13 +66,21 @@ struct PlanCommand: ParsableCommand {
   func run() throws {
     let instant = at.flatMap(Self.instant) ?? Date()
     let loaded = try loadPolicyOrExit(policy)
-    try Self.printPlan(loaded, for: try readLayout(), at: instant, json: output.json)
+    let layout = try readLayout()
+    let plan = try Self.printPlan(loaded, for: layout, at: instant, json: output.json)
+    do {
+      try picture.write(try BlockGroupPicture(plan: plan, before: layout))
+    } catch let error as LayoutError {
+      printError("inconsistent layout: \(error)")
+      throw ExitCode(ExitStatus.invalidInput.rawValue)
+    }
   }
 
   /// Plans `layout` under `loaded` at `instant` and prints the plan, for people or as JSON; `plan`
   /// and `run --dry-run` both print plans this way.
+  @discardableResult
   static func printPlan(_ loaded: LoadedPolicy, for layout: Layout, at instant: Date, json: Bool)
-    throws
+    throws -> Plan
   {
     let plan: Plan
     do {
@@ -78,10 +91,11 @@ struct PlanCommand: ParsableCommand {
       throw ExitCode(ExitStatus.invalidInput.rawValue)
     }
     if json {
-      try printJSON(plan)
+      try printJSON(plan, schema: .plan)
     } else {
       print(plan.rendered())
     }
+    return plan
   }
 
   /// The layout from the file given with --layout, or read from the filesystem at PATH.

@@ -17,10 +17,12 @@ struct RunCommand: ParsableCommand {
       """
   )
 
-  @Option(help: "The policy file.")
+  @Option(help: "The policy file.", completion: .policyFile)
   var policy: String
 
-  @Argument(help: "Mountpoints (or paths on them); default: the policy's filesystems.")
+  @Argument(
+    help: "Mountpoints (or paths on them); default: the policy's filesystems.",
+    completion: .btrfsMountpoint)
   var paths: [String] = []
 
   @Flag(help: "Print the plan without moving anything.")
@@ -32,7 +34,7 @@ struct RunCommand: ParsableCommand {
   @Option(
     help: ArgumentHelp(
       "Write the runs' figures to this file for Prometheus' node_exporter textfile collector.",
-      valueName: "file"))
+      valueName: "file"), completion: .file(extensions: ["prom"]))
   var metricsFile: String?
 
   @OptionGroup var state: StateOptions

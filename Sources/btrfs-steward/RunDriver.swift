@@ -15,8 +15,11 @@ final class RunDriver {
   private let metricsFile: MetricsFile?
   private var snapshots: [MetricsSnapshot] = []
 
-  init(json: Bool, state: StateOptions, wait: Bool, metricsFile: String? = nil) {
-    reporter = RunReporter(json: json)
+  init(
+    json: Bool, state: StateOptions, wait: Bool, metricsFile: String? = nil,
+    linesOnStandardOutput: Bool = false
+  ) {
+    reporter = RunReporter(json: json, linesOnStandardOutput: linesOnStandardOutput)
     self.state = state
     self.wait = wait
     self.metricsFile = metricsFile.map { MetricsFile(path: $0) }
@@ -24,64 +27,86 @@ final class RunDriver {
   }
 
   /// Prepares and executes a run of `loaded` on the filesystem at `path`; returns its exit status.
+  /// Every attempt that reaches the filesystem leaves its figures in the metrics file, refused or
+  /// not.
   func run(_ loaded: LoadedPolicy, path: String) throws -> ExitStatus {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let fsid = target.fsid
-    let preparation = RunPreparation(
-      policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
-      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
-    let prepared: PreparedRun
-    do {
-      prepared = try preparation.prepare(target: target, fsid: fsid)
-    } catch .refused(let refusal) where refusal == .outsideWindow {
-      reporter.note("\(path): \(refusal)")
-      return refusal.exitStatus
-    } catch {
-      printError("\(path): \(error)")
-      return error.exitStatus
+    let started = Date()
+    reporter.setRun(fsid: fsid, mountpoint: path, policy: loaded.policy.name)
+    /// Records the attempt's outcome in the metrics file and returns its exit status.
+    func attempt(_ outcome: MetricsSnapshot.Outcome, _ status: ExitStatus, end: RunEnd? = nil)
+      -> ExitStatus
+    {
+      record(
+        MetricsSnapshot(
+          fsid: fsid, mountpoint: path, policy: loaded.policy.name, outcome: outcome,
+          summary: end?.summary, durationSeconds: Date().timeIntervalSince(started),
+          finishedAt: Date(),
+          exitStatus: status,
+          unallocatedByDevice: (try? target.fileSystem.devices()).map(MetricsSnapshot.unallocated)
+            ?? [:]))
+      return status
     }
-    for note in prepared.notes { reporter.note("\(path): \(note)") }
-    if prepared.continuing == nil, prepared.plan.operations.isEmpty {
-      reporter.note("\(path): nothing to do")
-      return .success
-    }
+    // Before anything is locked or journaled: a paced run on a machine without PSI does nothing.
     var gauge: SystemPressureGauge?
     if loaded.policy.pacing.boundsPressure {
       do {
         gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
       } catch {
-        printError("\(path): the policy bounds pressure, but \(error)")
-        return .pressureUnreadable
+        reporter.error("\(path): the policy bounds pressure, but \(error)")
+        return attempt(.error, .pressureUnreadable)
       }
+    }
+    var preparation = RunPreparation(
+      policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
+      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
+    preparation.stopWaiting = { [stops] in stops.current != nil }
+    let prepared: PreparedRun
+    do {
+      prepared = try preparation.prepare(target: target, fsid: fsid)
+    } catch .refused(let refusal) {
+      // The policy's own decisions are notices; every other refusal fails the unit: an error.
+      if refusal.exitStatus.isScheduledSuccess {
+        reporter.note("\(path): \(refusal)")
+      } else {
+        reporter.error("\(path): \(refusal)")
+      }
+      return attempt(MetricsSnapshot.Outcome(refusal), refusal.exitStatus)
+    } catch {
+      reporter.error("\(path): \(error)")
+      return attempt(.error, error.exitStatus)
+    }
+    for note in prepared.notes { reporter.note("\(path): \(note)") }
+    if prepared.continuing == nil, prepared.plan.operations.isEmpty {
+      reporter.note("\(path): nothing to do")
+      return attempt(.nothingToDo, .success)
     }
     let executor = Executor(
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
       stops: stops, observe: reporter.handle, pressure: gauge)
-    let started = Date()
     let end: RunEnd
     do {
       end = try executor.execute(
         prepared.plan, policyPath: loaded.path, continuing: prepared.continuing)
     } catch {
-      printError("\(path): \(error)")
-      return error.exitStatus
+      reporter.error("\(path): \(error)")
+      return attempt(.error, error.exitStatus)
     }
-    record(
-      MetricsSnapshot(
-        fsid: fsid, mountpoint: path, policy: loaded.policy.name, end: end,
-        durationSeconds: Date().timeIntervalSince(started), finishedAt: Date()))
-    return end.exitStatus
+    return attempt(MetricsSnapshot.Outcome(end), end.exitStatus, end: end)
   }
 
-  /// Adds a run's figures to the metrics file (all filesystems of this invocation), if one is set.
+  /// Adds an attempt's figures to the metrics file (all filesystems of this invocation), if one is
+  /// set. A file that cannot be written is a warning: the run itself went as it went.
   private func record(_ snapshot: MetricsSnapshot) {
     guard let metricsFile else { return }
     snapshots.append(snapshot)
     do {
       try metricsFile.write(snapshots)
     } catch {
-      printError("cannot write the metrics file: \(error)")
+      log.warning(
+        "\(error)", metadata: ["fsid": "\(snapshot.fsid)", "mountpoint": "\(snapshot.mountpoint)"])
     }
   }
 }

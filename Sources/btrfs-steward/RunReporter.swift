@@ -4,17 +4,20 @@ import Logging
 import Steward
 import Synchronization
 
-/// Shows a run's progress: a live line on a terminal, one line per operation otherwise (systemd's
-/// journal), or a stream of JSON events.
+/// Shows a run's progress: a live line on a terminal, one log record per operation otherwise
+/// (systemd's journal, with the run's fields), or a stream of JSON events. Warnings and errors are
+/// log records on standard error whatever the style.
 final class RunReporter: Sendable {
   enum Style {
     case terminal
+    /// One line per operation through the logger (standard error, or journald's fields).
     case lines
+    /// One line per operation on standard output, for the demo's reader whatever standard output is.
+    case standardOutputLines
     case json
   }
 
   private let style: Style
-  private let logger = Logger(label: "btrfs-steward")
   private let state = Mutex(Progress())
 
   /// What the live line and the ETA are computed from.
@@ -26,16 +29,31 @@ final class RunReporter: Sendable {
     var lastDraw: Double = 0
     var position = 0
     var total = 0
+    /// The journal fields of every record of the run: fsid, mountpoint, policy.
+    var fields: Logger.Metadata = [:]
   }
 
-  init(json: Bool) {
-    style = json ? .json : (isatty(STDOUT_FILENO) == 1 ? .terminal : .lines)
+  /// JSON events with `json`; otherwise a live line on a terminal, and lines on standard output
+  /// (`linesOnStandardOutput`) or through the logger when standard output is not a terminal.
+  init(json: Bool, linesOnStandardOutput: Bool = false) {
+    style =
+      json
+      ? .json
+      : isatty(STDOUT_FILENO) == 1
+        ? .terminal : linesOnStandardOutput ? .standardOutputLines : .lines
+  }
+
+  /// Sets the fields of the run's records before it starts (its refusals have them too).
+  func setRun(fsid: String, mountpoint: String, policy: String) {
+    state.withLock {
+      $0.fields = ["fsid": "\(fsid)", "mountpoint": "\(mountpoint)", "policy": "\(policy)"]
+    }
   }
 
   func handle(_ event: ExecutionEvent) {
     switch style {
     case .json: emitJSON(event)
-    case .terminal, .lines: emitText(event)
+    case .terminal, .lines, .standardOutputLines: emitText(event)
     }
   }
 
@@ -46,6 +64,11 @@ final class RunReporter: Sendable {
     } else {
       emit(.notice, text)
     }
+  }
+
+  /// An error that ended the run (or refused it), with the run's fields.
+  func error(_ text: String) {
+    emit(.error, text)
   }
 
   private func emitText(_ event: ExecutionEvent) {
@@ -66,10 +89,11 @@ final class RunReporter: Sendable {
           + "\(plan.operations.count) operations\(carriedOn ? ", \(done) already done" : "")")
     case .operationStarting(let operation, let position, let total, let resumed):
       state.withLock { $0.position = position }
-      if style == .lines {
+      if style != .terminal {
         emit(
           .info,
-          "[\(position)/\(total)] \(resumed ? "resuming" : "relocating") \(describe(operation))")
+          "[\(position)/\(total)] \(resumed ? "resuming" : "relocating") \(describe(operation))",
+          fields(operation))
       }
     case .operationProgress(let operation, _, let elapsed):
       guard style == .terminal, let line = liveLine(operation, elapsed: elapsed) else { return }
@@ -90,11 +114,13 @@ final class RunReporter: Sendable {
         case .skipped: .info
         case .noSpace, .failed: .error
         }
+      var fields = fields(operation)
+      fields["result"] = "\(resultName(result))"
       emit(
         level,
         clear
-          + "\(position) #\(operation.index) \(outcome(result)) in \(String(format: "%.1f", elapsed))s"
-      )
+          + "\(position) #\(operation.index) \(outcome(result)) in \(String(format: "%.1f", elapsed))s",
+        fields)
     case .stopping(let request):
       switch request {
       case .pause(let reason):
@@ -142,13 +168,37 @@ final class RunReporter: Sendable {
     }
   }
 
-  /// Writes a line: to standard output on a terminal, through the logger (standard error, with
-  /// journald priorities under systemd) otherwise.
-  private func emit(_ level: Logger.Level, _ line: String) {
-    if style == .lines {
-      logger.log(level: level, "\(line)")
+  /// Writes a line: a warning or error, and every line of the `lines` style, through the logger
+  /// (standard error, or journald with the run's fields and `extra`); the others on standard output.
+  private func emit(_ level: Logger.Level, _ line: String, _ extra: Logger.Metadata = [:]) {
+    if style == .lines || level >= .warning {
+      let fields = state.withLock { $0.fields }.merging(extra) { $1 }
+      if style == .terminal, level >= .warning {
+        // The live line is on standard output: end it before the record on standard error.
+        FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
+      }
+      log.log(
+        level: level, "\(line.replacingOccurrences(of: "\r\u{1B}[K", with: ""))", metadata: fields)
     } else {
       say(line)
+    }
+  }
+
+  /// The journal fields of an operation's records: its rule, index and block group.
+  private func fields(_ operation: PlannedOperation) -> Logger.Metadata {
+    [
+      "rule": "\(operation.rule)", "operation": "\(operation.index)",
+      "vaddr": "\(operation.target.vaddr)",
+    ]
+  }
+
+  /// An operation's result as the RESULT field spells it.
+  private func resultName(_ result: OperationResult) -> String {
+    switch result {
+    case .relocated: "relocated"
+    case .skipped: "skipped"
+    case .noSpace: "no-space"
+    case .failed: "failed"
     }
   }
 
@@ -185,9 +235,12 @@ final class RunReporter: Sendable {
       + "(\(gained >= 0 ? "+" : "-")\(ByteCount(gained.magnitude)))"
   }
 
-  /// Writes a line to standard output at once (unbuffered, so the journal sees it as it happens).
+  /// Writes a line to standard output at once: through `print`'s buffer, flushed, so that it
+  /// keeps its place among what the command prints (the demo's sections) and the journal sees it as
+  /// it happens.
   private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    print(line)
+    fflush(nil)
   }
 
   // MARK: JSON

@@ -2,9 +2,9 @@ import ArgumentParser
 
 /// Where runs keep their journal and locks.
 struct StateOptions: ParsableArguments {
-  @Option(help: "The directory of the per-filesystem journals.")
+  @Option(help: "The directory of the per-filesystem journals.", completion: .directory)
   var stateDir = "/var/lib/btrfs-steward"
 
-  @Option(help: "The directory of btrfs-steward's per-filesystem locks.")
+  @Option(help: "The directory of btrfs-steward's per-filesystem locks.", completion: .directory)
   var runtimeDir = "/run/btrfs-steward"
 }

@@ -9,15 +9,23 @@ struct StatusCommand: ParsableCommand {
     abstract:
       "Show the kernel's balance, btrfs-steward's current or last run, and the kernel's reclaim settings.",
     discussion: """
-      Exit status: 0 when idle, 80 while a balance runs, 81 while a balance or a run is paused.
+      Exit status: 0 when idle, \(ExitStatus.statusRunning.rawValue) while a balance runs, \
+      \(ExitStatus.statusPaused.rawValue) while a balance or a run is paused.
       """
   )
 
-  @Argument(help: "A mountpoint (or path on it); default: every mounted btrfs filesystem.")
+  @Argument(
+    help: "A mountpoint (or path on it); default: every mounted btrfs filesystem.",
+    completion: .btrfsMountpoint)
   var path: String?
 
   @OptionGroup var state: StateOptions
   @OptionGroup var output: OutputOptions
+
+  /// What `status --json` prints: one object, with PATH or without.
+  struct Reports: Encodable {
+    var filesystems: [Report]
+  }
 
   /// What `status --json` prints for one filesystem.
   struct Report: Encodable {
@@ -66,7 +74,7 @@ struct StatusCommand: ParsableCommand {
       reports.append(try report(path))
     }
     if output.json {
-      try printJSON(path == nil ? AnyEncodable(reports) : AnyEncodable(reports[0]))
+      try printJSON(Reports(filesystems: reports), schema: .status)
     } else {
       print(reports.map(render).joined(separator: "\n\n"))
     }
@@ -171,11 +179,4 @@ struct StatusCommand: ParsableCommand {
     }
     return lines.joined(separator: "\n")
   }
-}
-
-/// Type erasure so one call can print either a list or a single report.
-struct AnyEncodable: Encodable {
-  private let encodeValue: (any Encoder) throws -> Void
-  init(_ value: some Encodable) { encodeValue = value.encode }
-  func encode(to encoder: any Encoder) throws { try encodeValue(encoder) }
 }

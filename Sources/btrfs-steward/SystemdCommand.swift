@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import Steward
 
 /// `btrfs-steward systemd …`: helpers for running policies from systemd timers.
@@ -29,6 +30,8 @@ extension SystemdCommand {
         """
     )
 
+    @OptionGroup var logging: LogOptions
+
     @Argument(help: "The policy's name: the timer runs /etc/btrfs-steward/<name>.yaml.")
     var name: String
 
@@ -45,7 +48,7 @@ extension SystemdCommand {
         valueName: "timespan"))
     var randomizedDelay: String?
 
-    @Option(help: "The systemd unit directory to write the drop-in into.")
+    @Option(help: "The systemd unit directory to write the drop-in into.", completion: .directory)
     var unitDir = "/etc/systemd/system"
 
     func run() throws {
@@ -74,8 +77,8 @@ extension SystemdCommand {
         throw ExitCode(ExitStatus.failure.rawValue)
       }
       if !FileManager.default.fileExists(atPath: dropIn.policyPath) {
-        printError(
-          "note: \(dropIn.policyPath) does not exist yet; the timer's runs fail until it does")
+        log.warning(
+          "\(dropIn.policyPath) does not exist yet; the timer's runs fail until it does")
       }
       print(
         """

@@ -13,18 +13,20 @@ struct UsageCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The mountpoint, or any path on the filesystem.")
+  @Argument(help: "The mountpoint, or any path on the filesystem.", completion: .btrfsMountpoint)
   var path: String
 
   @OptionGroup var output: OutputOptions
+  @OptionGroup var picture: PictureOptions
 
   func run() throws {
     let layout = try withExitStatus { () throws(BtrfsError) in
       try FileSystem(path: path).layout()
     }
+    try picture.write(BlockGroupPicture(usageOf: layout))
     let report = UsageReport(layout)
     if output.json {
-      try printJSON(report)
+      try printJSON(report, schema: .usage)
     } else {
       print(report.rendered())
     }

@@ -18,7 +18,7 @@ struct ValidateCommand: ParsableCommand {
       """
   )
 
-  @Argument(help: "The policy files to check.")
+  @Argument(help: "The policy files to check.", completion: .policyFile)
   var files: [String]
 
   @OptionGroup var output: OutputOptions
@@ -26,7 +26,7 @@ struct ValidateCommand: ParsableCommand {
   func run() throws {
     let results = files.map(FileResult.init(checking:))
     if output.json {
-      try printJSON(Report(valid: results.allSatisfy(\.valid), files: results))
+      try printJSON(Report(valid: results.allSatisfy(\.valid), files: results), schema: .validate)
     } else {
       for result in results { result.print() }
     }
@@ -80,14 +80,10 @@ extension ValidateCommand {
       if let policy, let rules {
         Swift.print("\(file): ok (policy '\(policy)', \(rules) rule\(rules == 1 ? "" : "s"))")
       } else if let unreadable {
-        writeToStandardError("\(file): error: cannot read the policy: \(unreadable)")
+        printError("cannot read the policy \(file): \(unreadable)", fields: ["policy": "\(file)"])
       } else {
-        for diagnostic in diagnostics { writeToStandardError(diagnostic.description) }
+        printDiagnostics(diagnostics)
       }
-    }
-
-    private func writeToStandardError(_ line: String) {
-      FileHandle.standardError.write(Data((line + "\n").utf8))
     }
   }
 }

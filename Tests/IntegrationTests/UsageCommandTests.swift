@@ -27,6 +27,13 @@ struct UsageCommandTests {
       #expect(text.status == 0)
       #expect(text.standardOutput.contains("Data block groups: \(dataHistogram.total), by usage:"))
       #expect(text.standardOutput.contains("Data, single"))
+
+      let picture = scratch.directory.appendingPathComponent("usage.svg").path
+      let drawn = try steward(["usage", "--svg", picture, scratch.mountpoint])
+      #expect(drawn.status == 0, "\(drawn.standardError)")
+      let svg = try String(contentsOfFile: picture, encoding: .utf8)
+      #expect(svg.hasPrefix("<?xml") && svg.hasSuffix("</svg>\n"))
+      #expect(svg.components(separatedBy: "<g><title>").count - 1 == truth.count)
     }
   }
 

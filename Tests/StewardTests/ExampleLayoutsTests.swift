@@ -28,3 +28,27 @@ struct ExampleLayoutsTests {
     }
   }
 }
+
+@Suite("README examples")
+struct ReadmeExampleTests {
+  @Test("the README's offline `plan --layout` examples plan at least one operation")
+  func offlinePlanShowsAPlan() throws {
+    let root = ExamplePolicies.directory.deletingLastPathComponent()
+    let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+    let commands = readme.split(separator: "\n").filter {
+      $0.hasPrefix("btrfs-steward plan ") && $0.contains("--layout ")
+    }
+    #expect(!commands.isEmpty)
+    for command in commands {
+      let words = command.split(separator: " ").map(String.init)
+      let policy = try #require(words.firstIndex(of: "--policy").map { words[$0 + 1] })
+      let layoutPath = try #require(words.firstIndex(of: "--layout").map { words[$0 + 1] })
+      let loaded = try PolicyLoader().loadWithDigest(
+        contentsOfFile: root.appendingPathComponent(policy).path)
+      let layout = try LayoutFile.read(from: root.appendingPathComponent(layoutPath).path)
+      let plan = try Planner(policy: loaded.policy, policyDigest: loaded.digest).plan(
+        for: layout, at: Date())
+      #expect(!plan.operations.isEmpty, "\(command)")
+    }
+  }
+}

@@ -44,13 +44,19 @@ struct LogLineFormatTests {
     #expect(!LogLineFormat.isJournalStream("x:\(inode)", device: device, inode: inode))
   }
 
-  @Test("lines for a person spell out the level")
+  @Test("lines for a person: errors and warnings in the one error style, the rest plain")
   func readable() {
     #expect(
       LogLineFormat.line(
         level: .info, message: "relocated block group",
         metadata: ["vaddr": "1104150528", "bytes": .stringConvertible(42)], journald: false)
-        == "info: relocated block group bytes=42 vaddr=1104150528")
+        == "relocated block group bytes=42", "journal fields (vaddr) are for the journal only")
+    #expect(
+      LogLineFormat.line(level: .error, message: "no such file", metadata: [:], journald: false)
+        == "btrfs-steward: error: no such file")
+    #expect(
+      LogLineFormat.line(level: .warning, message: "window closed", metadata: [:], journald: false)
+        == "btrfs-steward: warning: window closed")
   }
 
   @Test("metadata values that need it are quoted, in key order")

@@ -5,8 +5,12 @@ import Testing
 
 @Suite("metrics file")
 struct MetricsFileTests {
-  static let python = ToolRun.locate("python3")
-  /// Whether the python3 first on PATH has prometheus_client (`pip install prometheus_client`).
+  /// Debian's python3, which has python3-prometheus-client (a python3 first on PATH may not).
+  static let python =
+    FileManager.default.isExecutableFile(atPath: "/usr/bin/python3")
+    ? "/usr/bin/python3" : ToolRun.locate("python3")
+  static let promtool = ToolRun.locate("promtool")
+  /// Whether that python3 has prometheus_client (`apt-get install python3-prometheus-client`).
   static let hasPrometheusClient: Bool = {
     guard let python else { return false }
     return (try? ToolRun.run(python, ["-c", "import prometheus_client"]).status) == 0
@@ -26,7 +30,15 @@ struct MetricsFileTests {
   static let root = MetricsSnapshot(
     fsid: "0f3c5e1a-8d2b-4c6e-9a7f-1b2c3d4e5f60", mountpoint: "/", policy: "nightly-compaction",
     end: .paused(.windowClosed, measuredSummary), durationSeconds: 812.25,
-    finishedAt: Date(timeIntervalSince1970: 1_732_500_000))
+    finishedAt: Date(timeIntervalSince1970: 1_732_500_000), unallocatedByDevice: [1: 4_294_967_296])
+
+  /// A refused attempt: no run figures, but its time, reason and the devices' unallocated space.
+  static let refused = MetricsSnapshot(
+    fsid: "77777777-0000-4000-8000-000000000002", mountpoint: "/srv/full", policy: "emergency",
+    outcome: MetricsSnapshot.Outcome(
+      RunRefusal.belowUnallocatedFloor(unallocated: 1 << 20, floor: 1 << 30)),
+    summary: nil, durationSeconds: 0.01, finishedAt: Date(timeIntervalSince1970: 1_732_600_000),
+    exitStatus: .belowUnallocatedFloor, unallocatedByDevice: [1: 1 << 19, 2: 1 << 19])
 
   static let odd = MetricsSnapshot(
     fsid: "5a6b7c8d-0000-4000-8000-000000000001", mountpoint: #"/srv/a "b"\c"#,
@@ -63,11 +75,12 @@ struct MetricsFileTests {
     "prometheus_client parses the file: every metric, label and value",
     .enabled(
       if: hasPrometheusClient || ToolRun.isCI,
-      "python3 has no prometheus_client (pip install prometheus_client); under CI=true this fails"))
+      "python3 has no prometheus_client (apt-get install python3-prometheus-client); under CI=true this fails"
+    ))
   func parsesWithPrometheusClient() throws {
     try #require(
       Self.hasPrometheusClient,
-      "the python3 on PATH has no prometheus_client: pip install prometheus_client")
+      "/usr/bin/python3 has no prometheus_client: apt-get install python3-prometheus-client")
     let directory = try ToolRun.temporaryDirectory("metrics")
     defer { try? FileManager.default.removeItem(at: directory) }
     let path = directory.appendingPathComponent("btrfs-steward.prom").path
@@ -83,12 +96,14 @@ struct MetricsFileTests {
       return root.first { $0.name == name && $0.labels == labels }?.value
     }
     #expect(value("btrfs_steward_last_run_timestamp_seconds") == 1_732_500_000)
+    #expect(value("btrfs_steward_last_attempt_timestamp_seconds") == 1_732_500_000)
     #expect(value("btrfs_steward_last_run_duration_seconds") == 812.25)
-    #expect(value("btrfs_steward_last_run_exit_status") == 75)
+    #expect(value("btrfs_steward_last_attempt_exit_status") == 75)
+    #expect(value("btrfs_steward_device_unallocated_bytes", ["devid": "1"]) == 4_294_967_296)
     #expect(value("btrfs_steward_last_run_relocated_bytes") == 734_003_200)
     for outcome in MetricsSnapshot.Outcome.allCases {
       #expect(
-        value("btrfs_steward_last_run_outcome", ["outcome": outcome.rawValue])
+        value("btrfs_steward_last_attempt_outcome", ["outcome": outcome.rawValue])
           == (outcome == .paused ? 1 : 0))
     }
     #expect(value("btrfs_steward_last_run_operations", ["result": "relocated"]) == 3)
@@ -98,15 +113,60 @@ struct MetricsFileTests {
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "before"]) == 1_073_741_824)
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "after"]) == 4_294_967_296)
     #expect(value("btrfs_steward_last_run_executor_cpu_seconds") == 0.042)
-    #expect(root.count == 18)
+    let outcomes = MetricsSnapshot.Outcome.allCases.count
+    #expect(root.count == outcomes + 13)
 
     let odd = samples.filter { $0.labels["fsid"] == Self.odd.fsid }
-    #expect(odd.count == 17, "no executor CPU sample for a summary without it")
+    #expect(odd.count == outcomes + 11, "no executor CPU or device sample for it")
     #expect(odd.allSatisfy { $0.labels["mountpoint"] == #"/srv/a "b"\c"# })
     #expect(
       odd.first { $0.name == "btrfs_steward_last_run_timestamp_seconds" }?.value == 1_732_500_100.5)
     #expect(
       odd.first { $0.labels["outcome"] == "no-space" }?.value == 1)
+  }
+
+  @Test(
+    "a refused attempt: its time, reason, exit status and devices, and no run figures",
+    .enabled(
+      if: hasPrometheusClient || ToolRun.isCI,
+      "python3 has no prometheus_client (apt-get install python3-prometheus-client); under CI=true this fails"
+    ))
+  func refusedAttempt() throws {
+    try #require(Self.hasPrometheusClient, "apt-get install python3-prometheus-client")
+    let directory = try ToolRun.temporaryDirectory("metrics")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("btrfs-steward.prom").path
+    try MetricsFile(path: path).write([Self.refused])
+    let samples = try parse(path)
+    #expect(!samples.contains { $0.name.hasPrefix("btrfs_steward_last_run_") })
+    #expect(!samples.contains { $0.name == "btrfs_steward_unallocated_bytes" })
+    let ones = samples.filter { $0.name == "btrfs_steward_last_attempt_outcome" && $0.value == 1 }
+    #expect(ones.map { $0.labels["outcome"] } == ["refused-below-unallocated-floor"])
+    #expect(
+      samples.first { $0.name == "btrfs_steward_last_attempt_exit_status" }?.value
+        == Double(ExitStatus.belowUnallocatedFloor.rawValue))
+    #expect(
+      samples.first { $0.name == "btrfs_steward_last_attempt_timestamp_seconds" }?.value
+        == 1_732_600_000)
+    #expect(
+      samples.filter { $0.name == "btrfs_steward_device_unallocated_bytes" }
+        .map { $0.labels["devid"] ?? "" }.sorted() == ["1", "2"])
+  }
+
+  @Test(
+    "promtool check metrics accepts the file of runs and refusals",
+    .enabled(
+      if: promtool != nil || ToolRun.isCI,
+      "promtool is not installed (apt-get install prometheus); under CI=true this fails"))
+  func promtoolAccepts() throws {
+    let promtool = try #require(Self.promtool, "promtool is missing: apt-get install prometheus")
+    let directory = try ToolRun.temporaryDirectory("metrics")
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let path = directory.appendingPathComponent("btrfs-steward.prom").path
+    try MetricsFile(path: path).write([Self.root, Self.odd, Self.refused])
+    let check = try ToolRun.run("/bin/sh", ["-c", "\"$0\" check metrics < \"$1\"", promtool, path])
+    #expect(check.status == 0, "\(check.output)\n\(check.errors)")
+    #expect(check.output.isEmpty && check.errors.isEmpty, "\(check.output)\n\(check.errors)")
   }
 
   @Test("the file is replaced whole, mode 0644, with no temporary file left behind")
@@ -128,10 +188,10 @@ struct MetricsFileTests {
     let lines = MetricsFile.text([Self.root, Self.odd]).split(separator: "\n")
     let helps = lines.filter { $0.hasPrefix("# HELP ") }
     let types = lines.filter { $0.hasPrefix("# TYPE ") }
-    #expect(helps.count == 8)
-    #expect(types.count == 8)
+    #expect(helps.count == 10)
+    #expect(types.count == 10)
     #expect(types.allSatisfy { $0.hasSuffix(" gauge") })
-    #expect(lines.first?.hasPrefix("# HELP btrfs_steward_last_run_timestamp_seconds ") == true)
+    #expect(lines.first?.hasPrefix("# HELP btrfs_steward_last_attempt_timestamp_seconds ") == true)
   }
 
   @Test("an unwritable directory is a typed error naming the file")

@@ -248,6 +248,31 @@ struct RunPreparationTests {
     #expect(setup.refusal(setup.preparation()) == nil)
   }
 
+  @Test("with wait, btrfsmaintenance's lock is waited for; a stop request ends the wait")
+  func waitsForMaintenanceLock() throws {
+    let setup = try Setup()
+    var waiting = setup.preparation()
+    waiting.wait = true
+    // Another thread holds the lock for 0.6 s (the lock goes with the holder's descriptor).
+    final class Holder: @unchecked Sendable { var lock: FilesystemLock? }
+    let holder = Holder()
+    holder.lock = try FilesystemLock(path: setup.maintenanceLock)
+    let released = Date().addingTimeInterval(0.6)
+    Thread.detachNewThread {
+      Thread.sleep(until: released)
+      holder.lock = nil
+    }
+    #expect(try withExtendedLifetime(try setup.prepare(waiting)) { Date() >= released })
+
+    try withExtendedLifetime(try FilesystemLock(path: setup.maintenanceLock)) {
+      let stopAt = Date().addingTimeInterval(0.3)
+      waiting.stopWaiting = { Date() >= stopAt }
+      #expect(
+        setup.refusal(waiting) == .lockedByBtrfsMaintenance(lockFile: setup.maintenanceLock))
+      #expect(Date() >= stopAt)
+    }
+  }
+
   @Test("btrfsmaintenance's lock held: refused as locked by btrfsmaintenance")
   func maintenanceLock() throws {
     let setup = try Setup()

@@ -9,6 +9,19 @@ public enum Command {
     public var description: String { "`\(arguments.joined(separator: " "))` failed: \(output)" }
   }
 
+  /// Where `run` looks for programs: PATH, then the system directories.
+  public static var searchPath: String {
+    (ProcessInfo.processInfo.environment["PATH"].map { $0 + ":" } ?? "")
+      + "/usr/sbin:/usr/bin:/sbin:/bin"
+  }
+
+  /// Whether `run` would find the program `name`.
+  public static func isAvailable(_ name: String) -> Bool {
+    searchPath.split(separator: ":").contains {
+      FileManager.default.isExecutableFile(atPath: "\($0)/\(name)")
+    }
+  }
+
   /// Runs a program found on PATH (or in the system directories) and returns what it printed;
   /// throws ``Failed`` when it exits with a non-zero status.
   @discardableResult
@@ -17,8 +30,7 @@ public enum Command {
     process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
     process.arguments = arguments
     var environment = ProcessInfo.processInfo.environment
-    environment["PATH"] =
-      (environment["PATH"].map { $0 + ":" } ?? "") + "/usr/sbin:/usr/bin:/sbin:/bin"
+    environment["PATH"] = searchPath
     process.environment = environment
     let output = Pipe()
     process.standardOutput = output

@@ -25,16 +25,21 @@ public final class FilesystemLock: Sendable {
   }
 
   /// Takes the lock at `path` (creating the file, never through a symbolic link), waiting for it when
-  /// `wait` is true.
-  public init(path: String, wait: Bool = false) throws(Failure) {
+  /// `wait` is true — polling, so that a run asked to stop (`giveUp`) while it waits stops waiting
+  /// and reports the lock as held.
+  public init(path: String, wait: Bool = false, giveUp: () -> Bool = { false }) throws(Failure) {
     self.path = path
     let descriptor = Glibc.open(path, O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0o600)
     guard descriptor >= 0 else {
       throw .unavailable(path: path, errno: Errno(rawValue: Glibc.errno))
     }
-    while flock(descriptor, LOCK_EX | (wait ? 0 : LOCK_NB)) != 0 {
+    while flock(descriptor, LOCK_EX | LOCK_NB) != 0 {
       let errno = Glibc.errno
       if errno == EINTR { continue }
+      if errno == EWOULDBLOCK, wait, !giveUp() {
+        usleep(200_000)
+        continue
+      }
       close(descriptor)
       throw errno == EWOULDBLOCK
         ? .held(path: path) : .unavailable(path: path, errno: Errno(rawValue: errno))

@@ -42,6 +42,9 @@ public struct RunPreparation: Sendable {
   public var btrfsMaintenanceDirectory: String?
   /// Wait for locks and exclusive operations instead of refusing.
   public var wait: Bool
+  /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
+  /// waiting.
+  public var stopWaiting: @Sendable () -> Bool = { false }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
@@ -172,7 +175,9 @@ public struct RunPreparation: Sendable {
         return
       }
       if operation == .none || operation.isBalance { return }
-      guard wait else { throw .refused(.exclusiveOperation(operation, path: path)) }
+      guard wait, !stopWaiting() else {
+        throw .refused(.exclusiveOperation(operation, path: path))
+      }
       Thread.sleep(forTimeInterval: 1)
     }
   }
@@ -185,7 +190,7 @@ public struct RunPreparation: Sendable {
     var locks: [FilesystemLock] = []
     let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
     do {
-      locks.append(try FilesystemLock(path: steward, wait: wait))
+      locks.append(try FilesystemLock(path: steward, wait: wait, giveUp: stopWaiting))
     } catch .held {
       throw .refused(.lockedBySteward(lockFile: steward))
     } catch {
@@ -195,7 +200,7 @@ public struct RunPreparation: Sendable {
       let path = FilesystemLock.btrfsMaintenanceLockPath(
         fsid: fsid, directory: btrfsMaintenanceDirectory)
       do {
-        locks.append(try FilesystemLock(path: path, wait: wait))
+        locks.append(try FilesystemLock(path: path, wait: wait, giveUp: stopWaiting))
       } catch .held {
         throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
       } catch {

@@ -1,18 +1,37 @@
 import Logging
 
-/// How btrfs-steward writes one log record as one line on standard error: for the systemd journal,
-/// prefixed with the record's syslog priority (`<4>message key=value`, which journald reads as the
-/// priority and strips), and for a person, with the level spelled out (`warning: message key=value`).
+/// How btrfs-steward writes one log record as one line on standard error: for the systemd journal's
+/// stream (when its native socket does not take a record), prefixed with the record's syslog
+/// priority (`<4>message key=value`, which journald reads as the priority and strips), and for a
+/// person in the one style of every error and warning, `btrfs-steward: error: message key=value`
+/// (notices and below: the message alone).
 public enum LogLineFormat {
+  /// The metadata key that marks a message already in the `file:line:column: error: …` form of
+  /// policy diagnostics: it gets no `btrfs-steward: error:` prefix, and the key itself is never
+  /// written.
+  public static let locatedKey = "located"
+
+  /// The keys that are journal fields of a run's records (FSID, MOUNTPOINT, POLICY, RULE,
+  /// OPERATION, VADDR, RESULT): context for the journal, whose messages already say it in words, so
+  /// a person's line leaves them out.
+  public static let journalFieldKeys: Set<String> = [
+    "fsid", "mountpoint", "policy", "rule", "operation", "vaddr", "result",
+  ]
+
   /// The line for one record, without a trailing newline. Metadata follows the message as
   /// `key=value` in key order; a value with spaces, quotes, `=` or nothing in it is quoted. Line
   /// breaks and other control characters are escaped, so that a record is always one line.
   public static func line(
     level: Logger.Level, message: String, metadata: Logger.Metadata, journald: Bool
   ) -> String {
-    var line = journald ? "<\(syslogPriority(level))>" : "\(level.rawValue): "
+    let located = metadata[locatedKey] != nil
+    var line =
+      journald
+      ? "<\(syslogPriority(level))>"
+      : level >= .warning && !located ? "btrfs-steward: \(level.rawValue): " : ""
     line += escaped(message)
-    for key in metadata.keys.sorted() {
+    for key in metadata.keys.sorted()
+    where key != locatedKey && (journald || !journalFieldKeys.contains(key)) {
       guard let value = metadata[key] else { continue }
       line += " \(escaped(key))=\(quotedIfNeeded(value.description))"
     }

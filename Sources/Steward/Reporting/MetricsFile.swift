@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import SystemPackage
 
-/// A Prometheus metrics file for node_exporter's textfile collector: the last run on each
+/// A Prometheus metrics file for node_exporter's textfile collector: the last attempt on each
 /// filesystem, in the text exposition format, with `fsid`, `mountpoint` and `policy` labels.
 ///
 /// The collector reads every `*.prom` file of its directory at each scrape, so the file is replaced
@@ -32,7 +32,9 @@ public struct MetricsFile: Hashable, Sendable {
   }
 
   /// The exposition-format text for `snapshots`: each metric once with its HELP and TYPE lines,
-  /// then one sample per filesystem (and per label value).
+  /// then one sample per filesystem (and per label value). The `last_attempt` metrics and the
+  /// devices' unallocated space are there after every attempt; the `last_run` ones only when the
+  /// attempt ran.
   public static func text(_ snapshots: [MetricsSnapshot]) -> String {
     var text = ""
     func family(
@@ -47,51 +49,65 @@ public struct MetricsFile: Hashable, Sendable {
       }
     }
     family(
-      "btrfs_steward_last_run_timestamp_seconds",
-      "When the last btrfs-steward run on the filesystem ended, in seconds since the epoch."
+      "btrfs_steward_last_attempt_timestamp_seconds",
+      "When the last btrfs-steward attempt on the filesystem (a run, or a refusal) ended, in seconds since the epoch."
     ) { [(nil, number($0.finishedAt.timeIntervalSince1970))] }
     family(
-      "btrfs_steward_last_run_duration_seconds",
-      "How long the last btrfs-steward run on the filesystem took."
-    ) { [(nil, number($0.durationSeconds))] }
-    family(
-      "btrfs_steward_last_run_executor_cpu_seconds",
-      "CPU the last run's executor used (user and system), not counting the kernel's relocation."
-    ) { snapshot in snapshot.summary.executorCPUSeconds.map { [(nil, number($0))] } ?? [] }
-    family(
-      "btrfs_steward_last_run_outcome",
-      "How the last run ended: 1 for its outcome, 0 for the others."
+      "btrfs_steward_last_attempt_outcome",
+      "How the last attempt ended, or why it was refused: 1 for its outcome, 0 for the others."
     ) { snapshot in
       MetricsSnapshot.Outcome.allCases.map {
         ("outcome=\"\($0.rawValue)\"", snapshot.outcome == $0 ? "1" : "0")
       }
     }
     family(
-      "btrfs_steward_last_run_exit_status",
-      "The exit status of the last run (0 success, 75 paused; see btrfs-steward(1))."
+      "btrfs_steward_last_attempt_exit_status",
+      "The exit status of the last attempt (0 success, 75 paused, 80 locked…; see btrfs-steward(1))."
     ) { [(nil, "\($0.exitStatus.rawValue)")] }
+    family(
+      "btrfs_steward_device_unallocated_bytes",
+      "Unallocated space of each device of the filesystem when the last attempt ended."
+    ) { snapshot in
+      snapshot.unallocatedByDevice.keys.sorted().map {
+        ("devid=\"\($0)\"", "\(snapshot.unallocatedByDevice[$0] ?? 0)")
+      }
+    }
+    family(
+      "btrfs_steward_last_run_timestamp_seconds",
+      "When the last btrfs-steward run on the filesystem ended, in seconds since the epoch."
+    ) { $0.summary == nil ? [] : [(nil, number($0.finishedAt.timeIntervalSince1970))] }
+    family(
+      "btrfs_steward_last_run_duration_seconds",
+      "How long the last btrfs-steward run on the filesystem took."
+    ) { $0.summary == nil ? [] : [(nil, number($0.durationSeconds))] }
+    family(
+      "btrfs_steward_last_run_executor_cpu_seconds",
+      "CPU the last run's executor used (user and system), not counting the kernel's relocation."
+    ) { snapshot in snapshot.summary?.executorCPUSeconds.map { [(nil, number($0))] } ?? [] }
     family(
       "btrfs_steward_last_run_relocated_bytes",
       "Used bytes the last run relocated."
-    ) { [(nil, "\($0.summary.relocatedBytes)")] }
+    ) { snapshot in snapshot.summary.map { [(nil, "\($0.relocatedBytes)")] } ?? [] }
     family(
       "btrfs_steward_last_run_operations",
       "Operations of the last run's plan by result; left: not reached."
-    ) {
-      [
-        ("result=\"relocated\"", "\($0.summary.relocated)"),
-        ("result=\"skipped\"", "\($0.summary.skipped)"),
-        ("result=\"failed\"", "\($0.summary.failed)"),
-        ("result=\"left\"", "\($0.summary.left)"),
+    ) { snapshot in
+      guard let summary = snapshot.summary else { return [] }
+      return [
+        ("result=\"relocated\"", "\(summary.relocated)"),
+        ("result=\"skipped\"", "\(summary.skipped)"),
+        ("result=\"failed\"", "\(summary.failed)"),
+        ("result=\"left\"", "\(summary.left)"),
       ]
     }
     family(
       "btrfs_steward_unallocated_bytes",
       "Unallocated device space when the last run started (before) and ended (after)."
-    ) {
-      [
-        ("when=\"before\"", "\($0.summary.unallocatedBefore)"),
-        ("when=\"after\"", "\($0.summary.unallocatedAfter)"),
+    ) { snapshot in
+      guard let summary = snapshot.summary else { return [] }
+      return [
+        ("when=\"before\"", "\(summary.unallocatedBefore)"),
+        ("when=\"after\"", "\(summary.unallocatedAfter)"),
       ]
     }
     return text

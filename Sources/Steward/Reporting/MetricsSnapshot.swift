@@ -1,8 +1,11 @@
+import Btrfs
 import Foundation
 
-/// What the last run on one filesystem leaves for monitoring: the values behind the metrics file.
+/// What the last attempt on one filesystem leaves for monitoring: the values behind the metrics
+/// file. Every attempt has one — a refused run too, so that a filesystem stuck below its floor or
+/// behind a lock shows as such — and an attempt that ran has its run's figures.
 public struct MetricsSnapshot: Hashable, Sendable {
-  /// How a run ended, as the `outcome` label spells it.
+  /// How an attempt ended, as the `outcome` label spells it: how a run ended, or why it was refused.
   public enum Outcome: String, Hashable, Sendable, CaseIterable {
     case completed
     case goalReached = "goal-reached"
@@ -11,6 +14,17 @@ public struct MetricsSnapshot: Hashable, Sendable {
     case cancelled
     case failed
     case paused
+    /// The plan was empty.
+    case nothingToDo = "nothing-to-do"
+    case refusedNotRoot = "refused-not-root"
+    case refusedExclusiveOperation = "refused-exclusive-operation"
+    case refusedForeignBalance = "refused-foreign-balance"
+    case refusedLocked = "refused-locked"
+    case refusedOnBattery = "refused-on-battery"
+    case refusedBelowUnallocatedFloor = "refused-below-unallocated-floor"
+    case refusedOutsideWindow = "refused-outside-window"
+    /// The attempt failed before its first operation (the kernel, the journal, the layout).
+    case error
 
     /// The outcome of an executor's run.
     public init(_ end: RunEnd) {
@@ -28,6 +42,19 @@ public struct MetricsSnapshot: Hashable, Sendable {
         }
       }
     }
+
+    /// The outcome of a refused run.
+    public init(_ refusal: RunRefusal) {
+      switch refusal {
+      case .notRoot: self = .refusedNotRoot
+      case .exclusiveOperation: self = .refusedExclusiveOperation
+      case .foreignBalance: self = .refusedForeignBalance
+      case .lockedBySteward, .lockedByBtrfsMaintenance: self = .refusedLocked
+      case .onBattery: self = .refusedOnBattery
+      case .belowUnallocatedFloor: self = .refusedBelowUnallocatedFloor
+      case .outsideWindow: self = .refusedOutsideWindow
+      }
+    }
   }
 
   /// The filesystem's UUID.
@@ -36,20 +63,23 @@ public struct MetricsSnapshot: Hashable, Sendable {
   public var mountpoint: String
   /// The policy's name.
   public var policy: String
-  /// How the run ended.
+  /// How the attempt ended.
   public var outcome: Outcome
-  /// What the run did.
-  public var summary: RunSummary
-  /// How long the run took, in seconds.
+  /// What the run did; `nil` when the attempt did not run (refused, nothing to do, an error).
+  public var summary: RunSummary?
+  /// How long the attempt took, in seconds.
   public var durationSeconds: Double
-  /// When the run ended.
+  /// When the attempt ended.
   public var finishedAt: Date
-  /// The exit status the run gave.
+  /// The exit status the attempt gave.
   public var exitStatus: ExitStatus
+  /// Unallocated bytes of each device (by devid) when the attempt ended; empty when unknown.
+  public var unallocatedByDevice: [UInt64: UInt64]
 
   public init(
-    fsid: String, mountpoint: String, policy: String, outcome: Outcome, summary: RunSummary,
-    durationSeconds: Double, finishedAt: Date, exitStatus: ExitStatus
+    fsid: String, mountpoint: String, policy: String, outcome: Outcome, summary: RunSummary?,
+    durationSeconds: Double, finishedAt: Date, exitStatus: ExitStatus,
+    unallocatedByDevice: [UInt64: UInt64] = [:]
   ) {
     self.fsid = fsid
     self.mountpoint = mountpoint
@@ -59,16 +89,22 @@ public struct MetricsSnapshot: Hashable, Sendable {
     self.durationSeconds = durationSeconds
     self.finishedAt = finishedAt
     self.exitStatus = exitStatus
+    self.unallocatedByDevice = unallocatedByDevice
   }
 
   /// The snapshot of an executor's run that ended with `end`.
   public init(
     fsid: String, mountpoint: String, policy: String, end: RunEnd, durationSeconds: Double,
-    finishedAt: Date
+    finishedAt: Date, unallocatedByDevice: [UInt64: UInt64] = [:]
   ) {
     self.init(
       fsid: fsid, mountpoint: mountpoint, policy: policy, outcome: Outcome(end),
       summary: end.summary, durationSeconds: durationSeconds, finishedAt: finishedAt,
-      exitStatus: end.exitStatus)
+      exitStatus: end.exitStatus, unallocatedByDevice: unallocatedByDevice)
+  }
+
+  /// Unallocated bytes by devid, from the devices' figures.
+  public static func unallocated(of devices: [DeviceInfo]) -> [UInt64: UInt64] {
+    Dictionary(devices.map { ($0.devid, $0.unallocatedBytes) }) { $1 }
   }
 }

@@ -31,6 +31,42 @@ public struct UsageReport: Hashable, Sendable, Codable {
     blockGroups = layout.blockGroups
   }
 
+  private enum CodingKeys: String, CodingKey {
+    case fsid, mountpoint, totalBytes, allocatedBytes, unallocatedBytes, devices, spaceInfo
+    case blockGroupCounts, histograms, blockGroups
+  }
+
+  /// A block group as `usage --json` writes it: the layout file's fields (flags as the kernel's
+  /// bits) and its type and profile in words, as plans name them.
+  private struct DescribedBlockGroup: Encodable {
+    var group: BlockGroup
+
+    private enum CodingKeys: String, CodingKey { case type, profile }
+
+    func encode(to encoder: any Encoder) throws {
+      try group.encode(to: encoder)
+      var container = encoder.container(keyedBy: CodingKeys.self)
+      try container.encode(group.type, forKey: .type)
+      try container.encode(group.profile, forKey: .profile)
+    }
+  }
+
+  /// Encodes every field, the block groups with their type and profile in words; decoding reads
+  /// the same object (and ignores those two words, which the flags already say).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(fsid, forKey: .fsid)
+    try container.encodeIfPresent(mountpoint, forKey: .mountpoint)
+    try container.encode(totalBytes, forKey: .totalBytes)
+    try container.encode(allocatedBytes, forKey: .allocatedBytes)
+    try container.encode(unallocatedBytes, forKey: .unallocatedBytes)
+    try container.encode(devices, forKey: .devices)
+    try container.encode(spaceInfo, forKey: .spaceInfo)
+    try container.encode(blockGroupCounts, forKey: .blockGroupCounts)
+    try container.encode(histograms, forKey: .histograms)
+    try container.encode(blockGroups.map(DescribedBlockGroup.init), forKey: .blockGroups)
+  }
+
   /// The report for a person: space table, totals and histograms.
   public func rendered() -> String {
     var lines = ["Filesystem \(fsid)" + (mountpoint.map { " on \($0)" } ?? "")]

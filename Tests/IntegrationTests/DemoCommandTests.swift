@@ -1,0 +1,20 @@
+import Foundation
+import Testing
+
+@Suite("the demo", .enabled(if: IntegrationEnvironment.shouldRun))
+struct DemoCommandTests {
+  @Test("piped to a file, the demo shows the run on standard output, in its place")
+  func runOnStandardOutput() throws {
+    try IntegrationEnvironment.requirePrerequisites()
+    let demo = try steward(["demo"])
+    #expect(demo.status == 0, "\(demo.standardError)")
+    let output = demo.standardOutput
+    let run = try #require(output.range(of: "== 3. run"), "\(output)")
+    let after = try #require(output.range(of: "== 4. usage"), "\(output)")
+    let section = output[run.upperBound..<after.lowerBound]
+    #expect(section.contains("Starting run of policy 'demo-compaction'"), "\(section)")
+    #expect(section.contains("[1/"), "\(section)")
+    #expect(section.contains("relocated"), "\(section)")
+    #expect(section.contains("Finished (completed)"), "\(section)")
+  }
+}
