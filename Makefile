@@ -36,6 +36,9 @@ STATIC ?= 0
 STATIC_FLAG := $(if $(filter 1 yes true,$(STATIC)),-Xswiftc -static-stdlib)
 BUILD_FLAGS := -c release --scratch-path $(SCRATCH) $(STATIC_FLAG)
 
+# The template units in systemd/, each a .service with its .timer: balance runs, scrub, the device
+# error check, trim.
+SERVICES = btrfs-steward@ btrfs-steward-scrub@ btrfs-steward-check@ btrfs-steward-trim@
 # The binary's path inside the units in systemd/, replaced by $(BINDIR)/btrfs-steward on install.
 UNIT_BINARY := /usr/local/bin/btrfs-steward
 STAGE := $(SCRATCH)/stage
@@ -79,13 +82,17 @@ completions: build
 # Everything install copies, made by the build user (install may then run as root).
 stage: build man completions
 	cp "$$($(SWIFT) build $(BUILD_FLAGS) --show-bin-path)/btrfs-steward" $(STAGE)/btrfs-steward
-	sed 's|$(UNIT_BINARY)|$(BINDIR)/btrfs-steward|g' 'systemd/btrfs-steward@.service' \
-	  > '$(STAGE)/btrfs-steward@.service'
+	for unit in $(SERVICES); do \
+	  sed 's|$(UNIT_BINARY)|$(BINDIR)/btrfs-steward|g' "systemd/$$unit.service" \
+	    > "$(STAGE)/$$unit.service" || exit 1; \
+	done
 
 install: stage
 	install -D -m 0755 $(STAGE)/btrfs-steward $(DESTDIR)$(BINDIR)/btrfs-steward
-	install -D -m 0644 '$(STAGE)/btrfs-steward@.service' '$(DESTDIR)$(UNITDIR)/btrfs-steward@.service'
-	install -D -m 0644 'systemd/btrfs-steward@.timer' '$(DESTDIR)$(UNITDIR)/btrfs-steward@.timer'
+	for unit in $(SERVICES); do \
+	  install -D -m 0644 "$(STAGE)/$$unit.service" "$(DESTDIR)$(UNITDIR)/$$unit.service" || exit 1; \
+	  install -D -m 0644 "systemd/$$unit.timer" "$(DESTDIR)$(UNITDIR)/$$unit.timer" || exit 1; \
+	done
 	install -d -m 0755 $(DESTDIR)$(DATADIR)/btrfs-steward/policies $(DESTDIR)$(POLICYDIR)
 	install -m 0644 policies/*.yaml $(DESTDIR)$(DATADIR)/btrfs-steward/policies/
 	# Example policies go to $(POLICYDIR) too, but an existing policy is the administrator's: kept.
@@ -104,7 +111,9 @@ install: stage
 # /var/lib/btrfs-steward.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/btrfs-steward
-	rm -f '$(DESTDIR)$(UNITDIR)/btrfs-steward@.service' '$(DESTDIR)$(UNITDIR)/btrfs-steward@.timer'
+	for unit in $(SERVICES); do \
+	  rm -f "$(DESTDIR)$(UNITDIR)/$$unit.service" "$(DESTDIR)$(UNITDIR)/$$unit.timer"; \
+	done
 	rm -f $(DESTDIR)$(DATADIR)/btrfs-steward/policies/*.yaml
 	-rmdir $(DESTDIR)$(DATADIR)/btrfs-steward/policies $(DESTDIR)$(DATADIR)/btrfs-steward
 	rm -f $(DESTDIR)$(MANDIR)/man1/btrfs-steward.1

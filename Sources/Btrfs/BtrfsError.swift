@@ -20,6 +20,14 @@ public enum BtrfsError: Error, Hashable, Sendable, CustomStringConvertible {
   case noSpace(path: String)
   /// The kernel returned an item that does not have the layout its key promises.
   case malformedItem(tree: UInt64, detail: String)
+  /// A scrub (or a device replace) already runs on the device.
+  case scrubInProgress(path: String, devid: UInt64)
+  /// There is no scrub to cancel.
+  case noScrub(path: String)
+  /// The filesystem has no device with this id, or it is missing.
+  case noSuchDevice(path: String, devid: UInt64)
+  /// No device of the filesystem supports discard.
+  case trimNotSupported(path: String)
 
   public var description: String {
     switch self {
@@ -39,6 +47,14 @@ public enum BtrfsError: Error, Hashable, Sendable, CustomStringConvertible {
       "the kernel ran out of space while relocating on \(path) (ENOSPC)"
     case .malformedItem(let tree, let detail):
       "malformed item in tree \(tree): \(detail)"
+    case .scrubInProgress(let path, let devid):
+      "a scrub (or a device replace) is already running on device \(devid) of \(path)"
+    case .noScrub(let path):
+      "no scrub is running on \(path)"
+    case .noSuchDevice(let path, let devid):
+      "\(path) has no device \(devid) (or it is missing)"
+    case .trimNotSupported(let path):
+      "no device of \(path) supports discard (FITRIM: EOPNOTSUPP)"
     }
   }
 }

@@ -9,8 +9,18 @@ extension FileSystem {
   /// A snapshot of the whole layout: devices, space info, chunks and block groups.
   public func layout(mountpoint: String? = nil) throws(BtrfsError) -> Layout {
     let info = try info()
+    return try layout(
+      mountpoint: mountpoint, info: info,
+      blockGroups: try blockGroups(hasBlockGroupTree: info.features.hasBlockGroupTree),
+      extents: nil)
+  }
+
+  /// The layout around `blockGroups` (and `extents`) already read.
+  func layout(
+    mountpoint: String?, info: FilesystemInfo, blockGroups: [BlockGroup],
+    extents: [BlockGroupExtents]?
+  ) throws(BtrfsError) -> Layout {
     let chunks = try chunks()
-    let blockGroups = try blockGroups(hasBlockGroupTree: info.features.hasBlockGroupTree)
     let chunkSizes = SysfsFacts(fsid: info.fsid).chunkSizes()
     return Layout(
       fsid: info.fsid,
@@ -23,7 +33,8 @@ extension FileSystem {
       spaceInfo: try spaceInfo(),
       blockGroups: blockGroups,
       chunks: chunks,
-      chunkSizes: chunkSizes
+      chunkSizes: chunkSizes,
+      extents: extents
     )
   }
 }

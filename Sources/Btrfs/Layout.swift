@@ -26,11 +26,16 @@ public struct Layout: Hashable, Sendable, Codable {
   public var chunks: [Chunk]
   /// The size of a new chunk of each type, where the kernel reports it (sysfs `allocation/<type>/chunk_size`).
   public var chunkSizes: [BlockGroupType: UInt64]
+  /// The extents of every data block group, in ascending logical address, when they were read
+  /// (``FileSystem/detailedLayout(mountpoint:)``); `nil` in a plain layout and in layout files
+  /// saved before they were kept, which predict relocations by bytes alone.
+  public var extents: [BlockGroupExtents]?
 
   public init(
     fsid: String, mountpoint: String?, capturedAt: Date, nodeSize: UInt32, sectorSize: UInt32,
     hasBlockGroupTree: Bool, devices: [DeviceInfo], spaceInfo: [SpaceInfo],
-    blockGroups: [BlockGroup], chunks: [Chunk], chunkSizes: [BlockGroupType: UInt64]
+    blockGroups: [BlockGroup], chunks: [Chunk], chunkSizes: [BlockGroupType: UInt64],
+    extents: [BlockGroupExtents]? = nil
   ) {
     self.fsid = fsid
     self.mountpoint = mountpoint
@@ -43,6 +48,7 @@ public struct Layout: Hashable, Sendable, Codable {
     self.blockGroups = blockGroups
     self.chunks = chunks
     self.chunkSizes = chunkSizes
+    self.extents = extents
   }
 
   /// The total size of all devices.

@@ -70,7 +70,7 @@ public struct SysfsFacts: Sendable {
 
   /// The text of a sysfs file without surrounding whitespace, or `nil` when the kernel does not
   /// have it. Read with two system calls: the executor reads these around every operation.
-  private func read(_ name: String) -> String? {
+  func read(_ name: String) -> String? {
     guard let descriptor = try? FileDescriptor.open(directory.appending(name), .readOnly) else {
       return nil
     }

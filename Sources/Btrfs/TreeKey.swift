@@ -40,6 +40,8 @@ public enum TreeID {
 
 /// Key types used by the scheduler.
 public enum KeyType {
+  public static let extentItem: UInt8 = 168
+  public static let metadataItem: UInt8 = 169
   public static let blockGroupItem: UInt8 = 192
   public static let deviceExtent: UInt8 = 204
   public static let deviceItem: UInt8 = 216

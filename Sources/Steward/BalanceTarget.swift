@@ -6,6 +6,9 @@ import Btrfs
 public protocol BalanceTarget: AnyObject, Sendable {
   /// A fresh snapshot of the layout.
   func layout() throws(BtrfsError) -> Layout
+  /// A fresh snapshot of the layout with what planning needs beyond it: the extents of data block
+  /// groups (``Layout/extents``), where the target can read them.
+  func planningLayout() throws(BtrfsError) -> Layout
   /// The block group at exactly this logical address, re-read now, or `nil` when there is none.
   func blockGroup(at vaddr: UInt64) throws(BtrfsError) -> BlockGroup?
   /// Starts a balance and blocks until it ends (like the BALANCE_V2 ioctl).
@@ -21,4 +24,9 @@ public protocol BalanceTarget: AnyObject, Sendable {
   func cancelBalance() throws(BtrfsError)
   /// The exclusive operation the filesystem is busy with.
   func exclusiveOperation() throws(BtrfsError) -> ExclusiveOperation
+}
+
+extension BalanceTarget {
+  /// The plain layout: a target that cannot read extents plans by bytes.
+  public func planningLayout() throws(BtrfsError) -> Layout { try layout() }
 }

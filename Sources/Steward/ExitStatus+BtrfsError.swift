@@ -12,7 +12,9 @@ extension ExitStatus {
     case .noSpace: self = .noSpace
     case .systemCall("open", _, let errno) where errno == .noSuchFileOrDirectory:
       self = .notBtrfs
-    case .noBalance, .systemCall, .malformedItem: self = .failure
+    case .scrubInProgress: self = .foreignScrub
+    case .trimNotSupported: self = .trimDeferred
+    case .noBalance, .noScrub, .noSuchDevice, .systemCall, .malformedItem: self = .failure
     }
   }
 }

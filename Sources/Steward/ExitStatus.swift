@@ -43,6 +43,17 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case statusRunning = 90
   /// `status`: a balance or a run is paused.
   case statusPaused = 91
+  // The maintenance jobs' statuses (issue 12). Provisional numbers: they may still change.
+  /// A scrub not started by btrfs-steward (or a device replace) runs on the filesystem.
+  case foreignScrub = 92
+  /// A scrub found errors it could not correct.
+  case uncorrectableErrors = 93
+  /// A device's error counters rose since they were last read (`check`, `scrub`, `run`).
+  case deviceErrorsRose = 94
+  /// Trim is left to `fstrim.timer` or btrfsmaintenance, or no device supports discard.
+  case trimDeferred = 95
+  /// A balance runs on the filesystem: scrub and trim wait.
+  case otherJobRunning = 96
 
   /// What the status means, in the words of the README's, the man page's and `--help`'s table.
   public var meaning: String {
@@ -68,6 +79,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
       "the policy bounds pressure (`pacing`) and the kernel's PSI cannot be read: nothing done"
     case .statusRunning: "`status`: a balance is running"
     case .statusPaused: "`status`: a balance or a run is paused"
+    case .foreignScrub: "a scrub not started by btrfs-steward (or a device replace) runs"
+    case .uncorrectableErrors: "a scrub left errors uncorrected"
+    case .deviceErrorsRose: "a device's error counters rose since the last reading"
+    case .trimDeferred: "trim left to fstrim.timer or btrfsmaintenance, or no discard support"
+    case .otherJobRunning: "a balance runs on the filesystem: scrub and trim wait"
     }
   }
 

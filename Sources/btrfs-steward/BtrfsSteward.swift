@@ -25,6 +25,9 @@ struct BtrfsSteward: ParsableCommand {
       PauseCommand.self,
       ResumeCommand.self,
       CancelCommand.self,
+      ScrubCommand.self,
+      CheckCommand.self,
+      TrimCommand.self,
       SystemdCommand.self,
     ]
   )

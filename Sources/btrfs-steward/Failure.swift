@@ -5,18 +5,18 @@ import Logging
 import Steward
 
 /// The process's logger: every warning and error goes through it (see `StewardLogHandler`).
-let log = Logger(label: "btrfs-steward")
+let stewardLog = Logger(label: "btrfs-steward")
 
 /// Reports an error: `btrfs-steward: error: …` on standard error, or at error priority in the
 /// journal, with `fields` (fsid, mountpoint, policy…) as journal fields.
 func printError(_ message: String, fields: Logger.Metadata = [:]) {
-  log.error("\(message)", metadata: fields)
+  stewardLog.error("\(message)", metadata: fields)
 }
 
 /// Reports policy diagnostics, already in the `file:line:column: error: …` form, at error priority.
 func printDiagnostics(_ diagnostics: [PolicyDiagnostic]) {
   for diagnostic in diagnostics {
-    log.error("\(diagnostic.description)", metadata: [LogLineFormat.locatedKey: "true"])
+    stewardLog.error("\(diagnostic.description)", metadata: [LogLineFormat.locatedKey: "true"])
   }
 }
 

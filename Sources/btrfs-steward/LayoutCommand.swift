@@ -26,7 +26,7 @@ struct LayoutCommand: ParsableCommand {
 
     func run() throws {
       let layout = try withExitStatus { () throws(BtrfsError) in
-        try FileSystem(path: path).layout()
+        try FileSystem(path: path).detailedLayout()
       }
       do {
         try LayoutFile.write(layout, to: output)

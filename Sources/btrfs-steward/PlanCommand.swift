@@ -109,7 +109,8 @@ struct PlanCommand: ParsableCommand {
       }
     }
     guard let path else { throw ValidationError("Give a PATH or --layout FILE.") }
-    return try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path).layout() }
+    return try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path).detailedLayout()
+    }
   }
 
   /// `text` read as an ISO 8601 instant, with or without fractional seconds.

@@ -63,7 +63,15 @@ struct RunCommand: ParsableCommand {
       }
       guard visited.insert(fsid).inserted else { continue }
       status = try driver.run(loaded, path: path)
-      if status != .success && status != .outsideWindow { break }
+      if let watch = loaded.policy.errorWatch {
+        // Every run reads the devices' error counters too.
+        let watched = try CheckCommand.check(
+          fileSystem: try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path) },
+          fsid: fsid, policy: watch, state: state, reporter: MaintenanceReporter()
+        ).status
+        if status == .success { status = watched }
+      }
+      if status != .success && status != .outsideWindow && status != .deviceErrorsRose { break }
     }
     if status != .success { throw ExitCode(status.rawValue) }
   }

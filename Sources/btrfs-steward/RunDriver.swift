@@ -62,6 +62,7 @@ final class RunDriver {
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
       stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
     preparation.stopWaiting = { [stops] in stops.current != nil }
+    preparation.onWait = { [reporter] in reporter.note("\(path): \($0)") }
     let prepared: PreparedRun
     do {
       prepared = try preparation.prepare(target: target, fsid: fsid)
@@ -85,7 +86,9 @@ final class RunDriver {
     let executor = Executor(
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle, pressure: gauge)
+      stops: stops, observe: reporter.handle, pressure: gauge,
+      predictionCheck: PredictionCheck(
+        planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
     let end: RunEnd
     do {
       end = try executor.execute(
@@ -105,7 +108,7 @@ final class RunDriver {
     do {
       try metricsFile.write(snapshots)
     } catch {
-      log.warning(
+      stewardLog.warning(
         "\(error)", metadata: ["fsid": "\(snapshot.fsid)", "mountpoint": "\(snapshot.mountpoint)"])
     }
   }

@@ -169,7 +169,8 @@ final class RunReporter: Sendable {
   }
 
   /// Writes a line: a warning or error, and every line of the `lines` style, through the logger
-  /// (standard error, or journald with the run's fields and `extra`); the others on standard output.
+  /// (standard error, or journald with the run's fields and `extra`); the others on standard output,
+  /// unless `--quiet` (or the default, for debug records) leaves their level out.
   private func emit(_ level: Logger.Level, _ line: String, _ extra: Logger.Metadata = [:]) {
     if style == .lines || level >= .warning {
       let fields = state.withLock { $0.fields }.merging(extra) { $1 }
@@ -177,9 +178,9 @@ final class RunReporter: Sendable {
         // The live line is on standard output: end it before the record on standard error.
         FileHandle.standardOutput.write(Data("\r\u{1B}[K".utf8))
       }
-      log.log(
+      stewardLog.log(
         level: level, "\(line.replacingOccurrences(of: "\r\u{1B}[K", with: ""))", metadata: fields)
-    } else {
+    } else if level >= Verbosity.threshold {
       say(line)
     }
   }

@@ -7,7 +7,7 @@ struct StatusCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
     commandName: "status",
     abstract:
-      "Show the kernel's balance, btrfs-steward's current or last run, and the kernel's reclaim settings.",
+      "Show the kernel's balance and scrub, btrfs-steward's current or last run and scrub per device, device error counters, the last trim, and the kernel's reclaim settings.",
     discussion: """
       Exit status: 0 when idle, \(ExitStatus.statusRunning.rawValue) while a balance runs, \
       \(ExitStatus.statusPaused.rawValue) while a balance or a run is paused.
@@ -39,6 +39,7 @@ struct StatusCommand: ParsableCommand {
     var reclaim: [ReclaimSettings]
     var unallocatedBytes: UInt64
     var histograms: [UsageHistogram]
+    var maintenance: MaintenanceReport
   }
 
   /// The journal's last run.
@@ -101,7 +102,8 @@ struct StatusCommand: ParsableCommand {
       },
       reclaim: target.sysfs.reclaimSettings(),
       unallocatedBytes: layout.unallocatedBytes,
-      histograms: UsageReport(layout).histograms)
+      histograms: UsageReport(layout).histograms,
+      maintenance: try maintenanceReport(target.fileSystem, fsid: layout.fsid))
   }
 
   private func runReport(_ run: RunHistory, alive: Bool, unallocatedNow: UInt64) -> RunReport {
@@ -146,6 +148,7 @@ struct StatusCommand: ParsableCommand {
       lines.append("  Kernel balance: none")
     }
     lines.append("  Exclusive operation: \(report.exclusiveOperation)")
+    lines.append(contentsOf: renderMaintenance(report.maintenance))
     if let run = report.run {
       lines.append(
         "  Last run: policy '\(run.policy)', started \(run.startedAt), \(run.standing)"

@@ -77,7 +77,7 @@ extension SystemdCommand {
         throw ExitCode(ExitStatus.failure.rawValue)
       }
       if !FileManager.default.fileExists(atPath: dropIn.policyPath) {
-        log.warning(
+        stewardLog.warning(
           "\(dropIn.policyPath) does not exist yet; the timer's runs fail until it does")
       }
       print(

@@ -12,7 +12,7 @@ struct BenchSteward: ParsableCommand {
       """,
     subcommands: [
       LayoutReadBenchmark.self, PlanBenchmark.self, StopLatencyBenchmark.self,
-      CompactionBenchmark.self, PacingBenchmark.self,
+      CompactionBenchmark.self, CorpusBenchmark.self, ScrubBenchmark.self, PacingBenchmark.self,
     ]
   )
 }

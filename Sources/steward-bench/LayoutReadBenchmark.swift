@@ -65,11 +65,18 @@ struct LayoutReadBenchmark: ParsableCommand {
     // Take turns, one run of each reader per round, so background work of the kernel hits all
     // three alike.
     var steward = Timings(seconds: [])
+    var detailed = Timings(seconds: [])
+    var plain = Timings(seconds: [])
     var bare = Timings(seconds: [])
     var pythonTimings = Timings(seconds: [])
     for _ in 0..<repetitions {
       steward.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.blockGroups() }
         .seconds
+      detailed.seconds += try Timings.measure(repetitions: 1) {
+        _ = try fileSystem.detailedLayout()
+      }
+      .seconds
+      plain.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.layout() }.seconds
       bare.seconds += try Timings.measure(repetitions: 1) { _ = try bareExtentTreeScan(mountpoint) }
         .seconds
       let python = try pythonBtrfsSeconds(mountpoint)
@@ -82,6 +89,8 @@ struct LayoutReadBenchmark: ParsableCommand {
     print("")
     print("Reading \(count) block groups (extent tree, median of \(repetitions) runs):")
     print("  btrfs-steward                 \(milliseconds(steward.median))")
+    print("  whole layout (chunks, devices) \(milliseconds(plain.median))")
+    print("  whole layout with extents     \(milliseconds(detailed.median))")
     print("  bare TREE_SEARCH_V2 loop      \(milliseconds(bare.median))")
     print("  python-btrfs 13               \(milliseconds(pythonTimings.median))")
     print("")
@@ -93,6 +102,15 @@ struct LayoutReadBenchmark: ParsableCommand {
       String(
         format: "  btrfs-steward / bare loop    = %.2fx          (target: within 2x)",
         steward.median / bare.median))
+    print(
+      String(
+        format:
+          "  layout with extents / bare   = %.2fx          (target: within 1.5x; what plan reads)",
+        detailed.median / bare.median))
+    print(
+      String(
+        format: "  layout with extents / without = %.2fx        (the cost of the extent detail)",
+        detailed.median / plain.median))
   }
 
   /// A bare loop of TREE_SEARCH_V2 ioctls over the whole extent-tree key range with a 256 KiB buffer,

@@ -18,3 +18,15 @@ struct DemoCommandTests {
     #expect(section.contains("Finished (completed)"), "\(section)")
   }
 }
+
+extension DemoCommandTests {
+  @Test("with --quiet the run's notices are left out; its sections stay")
+  func quiet() throws {
+    try IntegrationEnvironment.requirePrerequisites()
+    let demo = try steward(["demo", "--quiet"])
+    #expect(demo.status == 0, "\(demo.standardError)")
+    #expect(demo.standardOutput.contains("== 3. run"))
+    #expect(!demo.standardOutput.contains("[1/"), "\(demo.standardOutput)")
+    #expect(!demo.standardOutput.contains("Starting run of policy"))
+  }
+}

@@ -34,6 +34,24 @@ struct JournalAndMetricsTests {
     #expect(run.entries.contains { field($0, "MESSAGE")?.contains("did you mean 'rules'") == true })
   }
 
+  @Test("without journald's socket, records go to the journal stream with <N> priorities")
+  func streamFallback() throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("steward-policy-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let policy = directory.appendingPathComponent("bad.yaml").path
+    try "version: 1\nname: bad\nrulez: []\n".write(
+      toFile: policy, atomically: true, encoding: .utf8)
+
+    let run = try stewardUnderJournal(["validate", policy], journalListens: false)
+    #expect(run.status == Steward.ExitStatus.invalidInput.rawValue)
+    #expect(run.entries.isEmpty)
+    let lines = run.standardError.split(separator: "\n")
+    #expect(lines.count == 2)
+    #expect(lines.allSatisfy { $0.hasPrefix("<3>\(policy):") }, "\(run.standardError)")
+  }
+
   @Test(
     "a refused run is an error in the journal with FSID, MOUNTPOINT and POLICY, and in the metrics; a run's operations carry RULE, OPERATION, VADDR and RESULT"
   )

@@ -10,8 +10,8 @@ struct InstallTests {
     ToolRun.isCI || ProcessInfo.processInfo.environment["STEWARD_SLOW_TESTS"] == "1"
 
   static let policies = [
-    "emergency-nearly-full.yaml", "laptop-on-ac.yaml", "nightly-compaction.yaml",
-    "weekly-gentle.yaml",
+    "emergency-nearly-full.yaml", "hourly-error-watch.yaml", "laptop-on-ac.yaml",
+    "monthly-scrub.yaml", "nightly-compaction.yaml", "weekly-gentle.yaml",
   ]
 
   /// Every file `make install` puts under DESTDIR with the default PREFIX.
@@ -20,6 +20,12 @@ struct InstallTests {
       "usr/local/bin/btrfs-steward",
       "usr/local/lib/systemd/system/btrfs-steward@.service",
       "usr/local/lib/systemd/system/btrfs-steward@.timer",
+      "usr/local/lib/systemd/system/btrfs-steward-scrub@.service",
+      "usr/local/lib/systemd/system/btrfs-steward-scrub@.timer",
+      "usr/local/lib/systemd/system/btrfs-steward-check@.service",
+      "usr/local/lib/systemd/system/btrfs-steward-check@.timer",
+      "usr/local/lib/systemd/system/btrfs-steward-trim@.service",
+      "usr/local/lib/systemd/system/btrfs-steward-trim@.timer",
       "usr/local/share/man/man1/btrfs-steward.1",
       "usr/local/share/bash-completion/completions/btrfs-steward",
       "usr/local/share/zsh/site-functions/_btrfs-steward",

@@ -175,7 +175,7 @@ struct PlannerTests {
     let plan = try plan(layout, [rule(Selection(type: .data))])
     #expect(plan.operations.isEmpty)
     #expect(plan.rules[0].skippedBlockGroups == 1)
-    #expect(plan.rules[0].explanation.contains("would free nothing"))
+    #expect(plan.rules[0].explanation.contains("would regain no unallocated space"))
   }
 
   @Test("a block group that needs a smaller new chunk is still worth relocating")

@@ -262,9 +262,14 @@ struct RunPreparationTests {
       Thread.sleep(until: released)
       holder.lock = nil
     }
-    #expect(try withExtendedLifetime(try setup.prepare(waiting)) { Date() >= released })
+    do {
+      let prepared = try setup.prepare(waiting)
+      #expect(Date() >= released)
+      withExtendedLifetime(prepared) {}
+    }
 
-    try withExtendedLifetime(try FilesystemLock(path: setup.maintenanceLock)) {
+    let held = try FilesystemLock(path: setup.maintenanceLock)
+    withExtendedLifetime(held) {
       let stopAt = Date().addingTimeInterval(0.3)
       waiting.stopWaiting = { Date() >= stopAt }
       #expect(

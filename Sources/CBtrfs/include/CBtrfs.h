@@ -8,6 +8,7 @@
 
 #include <linux/btrfs.h>
 #include <linux/btrfs_tree.h>
+#include <linux/fs.h>
 #include <stddef.h>
 
 /// ioctl request numbers, computed by the kernel's own macros.
@@ -19,6 +20,12 @@ static const unsigned long CBTRFS_IOC_BALANCE_V2 = BTRFS_IOC_BALANCE_V2;
 static const unsigned long CBTRFS_IOC_BALANCE_CTL = BTRFS_IOC_BALANCE_CTL;
 static const unsigned long CBTRFS_IOC_BALANCE_PROGRESS = BTRFS_IOC_BALANCE_PROGRESS;
 static const unsigned long CBTRFS_IOC_GET_FEATURES = BTRFS_IOC_GET_FEATURES;
+static const unsigned long CBTRFS_IOC_SCRUB = BTRFS_IOC_SCRUB;
+static const unsigned long CBTRFS_IOC_SCRUB_CANCEL = BTRFS_IOC_SCRUB_CANCEL;
+static const unsigned long CBTRFS_IOC_SCRUB_PROGRESS = BTRFS_IOC_SCRUB_PROGRESS;
+static const unsigned long CBTRFS_IOC_GET_DEV_STATS = BTRFS_IOC_GET_DEV_STATS;
+/// FITRIM comes from <linux/fs.h>: any filesystem's discard of its free space.
+static const unsigned long CBTRFS_IOC_FITRIM = FITRIM;
 
 /// Block-group flag masks (compound macros Swift cannot import).
 static const unsigned long long CBTRFS_BLOCK_GROUP_PROFILE_MASK = BTRFS_BLOCK_GROUP_PROFILE_MASK;
@@ -40,6 +47,9 @@ static const size_t CBTRFS_CHUNK_STRIPES = offsetof(struct btrfs_chunk, stripe);
 static const size_t CBTRFS_STRIPE_SIZE = sizeof(struct btrfs_stripe);
 static const size_t CBTRFS_STRIPE_DEVID = offsetof(struct btrfs_stripe, devid);
 static const size_t CBTRFS_STRIPE_OFFSET = offsetof(struct btrfs_stripe, offset);
+static const size_t CBTRFS_DEV_EXTENT_CHUNK_OFFSET = offsetof(struct btrfs_dev_extent, chunk_offset);
+static const size_t CBTRFS_DEV_EXTENT_LENGTH = offsetof(struct btrfs_dev_extent, length);
+static const size_t CBTRFS_DEV_EXTENT_SIZE = sizeof(struct btrfs_dev_extent);
 static const size_t CBTRFS_SEARCH_HEADER_SIZE = sizeof(struct btrfs_ioctl_search_header);
 
 /// Stores the `f_type` that fstatfs(2) reports for `fd` in `magic`; returns fstatfs's result.

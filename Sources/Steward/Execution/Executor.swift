@@ -26,13 +26,17 @@ public struct Executor: Sendable {
   /// Where the machine's pressure is read when the policy's `pacing` bounds it; `nil` reads as
   /// pressure that cannot be read, which a paced run waits out.
   public var pressure: (any PressureGauge)?
+  /// Compares each operation's result with the prediction and plans the rest anew when they
+  /// differ by more than a chunk; `nil`: the plan is run as it is.
+  public var predictionCheck: PredictionCheck?
 
   public init(
     target: any BalanceTarget, policy: Policy, journal: Journal, stops: StopRequests,
     now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
     pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
-    pressure: (any PressureGauge)? = nil
+    pressure: (any PressureGauge)? = nil,
+    predictionCheck: PredictionCheck? = nil
   ) {
     self.target = target
     self.policy = policy
@@ -43,6 +47,7 @@ public struct Executor: Sendable {
     self.pollInterval = pollInterval
     self.observe = observe
     self.pressure = pressure
+    self.predictionCheck = predictionCheck
   }
 
   /// Runs `plan`: from its start when `history` is `nil` (journaling a new run), otherwise from where
@@ -63,7 +68,10 @@ public struct Executor: Sendable {
 /// One process's work on a run.
 private final class Session {
   let executor: Executor
-  let plan: Plan
+  /// The plan, whose operations not yet run a ``PredictionCheck`` may replace.
+  var plan: Plan
+  /// How many times this process planned the rest of the run anew.
+  var replans = 0
   let startedAt: Date
   let history: RunHistory?
   var tally: RunTally
@@ -98,7 +106,9 @@ private final class Session {
     if let operation = history?.inFlightOperation, tally.results[operation.index] == nil {
       if let end = try carryOn(operation) { return end }
     }
-    for operation in plan.operations where tally.results[operation.index] == nil {
+    // `plan` may change under the loop (``checkPrediction(_:_:)``): the next operation is looked
+    // up afresh each time.
+    while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
       if try pacer.waitForMachine(
         operation: operation.index, checkClock: requestClockStops, record: record),
@@ -107,6 +117,7 @@ private final class Session {
         return end
       }
       if let end = try performPaced(operation, resuming: false) { return end }
+      try checkPrediction(operation)
       if operation.index != plan.operations.last?.index {
         pacer.restBeforeNextOperation(
           pauseBetween: executor.policy.limits.pauseBetween, checkClock: requestClockStops)
@@ -204,7 +215,7 @@ private final class Session {
     let started = Date()
     let balanceTarget = target
     let arguments = operation.arguments
-    let call = BalanceCall { () throws(BtrfsError) in
+    let call = KernelCall { () throws(BtrfsError) in
       resuming ? try balanceTarget.resumeBalance() : try balanceTarget.startBalance(arguments)
     }
     var askedKernel = false
@@ -375,6 +386,33 @@ private final class Session {
       try record(.cancelled(reason: reason, operation: relocated ? nil : operation.index))
       return .cancelled(reason, try summary(.cancelled))
     }
+  }
+
+  /// The hook of ``Executor/predictionCheck``: after `operation` relocated its block group,
+  /// journals how the kernel's result compares with the prediction and, when they differ by more
+  /// than one chunk, journals and takes a new plan for the rest of the run.
+  private func checkPrediction(_ operation: PlannedOperation) throws(ExecutionError) {
+    guard let check = executor.predictionCheck,
+      case .relocated(_, let unallocated)? = tally.results[operation.index]
+    else { return }
+    let finding = check.compare(operation, realUnallocated: unallocated)
+    try record(
+      .predictionChecked(
+        index: operation.index, predictedUnallocated: finding.predictedUnallocated,
+        realUnallocated: unallocated))
+    guard finding.exceedsTolerance, replans < check.maximumReplans else { return }
+    replans += 1
+    let operations: [PlannedOperation]
+    switch Result(catching: { () throws(PredictionCheckError) in try check.replan(plan, on: target)
+    })
+    {
+    case .success(let fresh): operations = fresh
+    case .failure(.kernel(let error)): throw .kernel(error)
+    // A layout that contradicts itself cannot be planned on: the run goes on with its plan.
+    case .failure(.layout): return
+    }
+    try record(.replanned(operations: operations))
+    plan.replaceRemaining(with: operations, done: Set(tally.results.keys))
   }
 
   private func finishOperation(

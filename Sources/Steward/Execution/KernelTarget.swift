@@ -17,6 +17,7 @@ public final class KernelTarget: BalanceTarget {
   }
 
   public func layout() throws(BtrfsError) -> Layout { try fileSystem.layout() }
+  public func planningLayout() throws(BtrfsError) -> Layout { try fileSystem.detailedLayout() }
   public func blockGroup(at vaddr: UInt64) throws(BtrfsError) -> BlockGroup? {
     try fileSystem.blockGroup(at: vaddr)
   }

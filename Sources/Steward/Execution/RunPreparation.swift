@@ -45,6 +45,8 @@ public struct RunPreparation: Sendable {
   /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
   /// waiting.
   public var stopWaiting: @Sendable () -> Bool = { false }
+  /// Told what the run waits for, when it waits for a lock.
+  public var onWait: @Sendable (String) -> Void = { _ in }
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
 
@@ -100,7 +102,7 @@ public struct RunPreparation: Sendable {
     let runs = JournalReplay.runs(
       try journal { () throws(JournalError) in try journalFile.read() }.records)
     var open = runs.last.flatMap { $0.isOpen ? $0 : nil }
-    var layout = try kernel { () throws(BtrfsError) in try target.layout() }
+    var layout = try kernel { () throws(BtrfsError) in try target.planningLayout() }
     try checkExclusiveOperation(target: target, ours: open, path: layout.mountpoint ?? fsid)
     // Every refusal comes before anything is changed, the superseding of a stale run included.
     guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
@@ -115,7 +117,7 @@ public struct RunPreparation: Sendable {
       try supersede(stale, target: target, journalFile: journalFile)
       notes.append("the journaled run from \(stale.startedAt) was planned anew: \(reason)")
       open = nil
-      layout = try kernel { () throws(BtrfsError) in try target.layout() }
+      layout = try kernel { () throws(BtrfsError) in try target.planningLayout() }
     }
     if let open {
       return PreparedRun(
@@ -183,31 +185,10 @@ public struct RunPreparation: Sendable {
   }
 
   private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
-    if mkdir(runtimeDirectory, 0o755) != 0, errno != EEXIST {
-      throw .journal(
-        .io(operation: "mkdir", path: runtimeDirectory, errno: .init(rawValue: errno)))
-    }
-    var locks: [FilesystemLock] = []
-    let steward = FilesystemLock.stewardLockPath(fsid: fsid, runtimeDirectory: runtimeDirectory)
-    do {
-      locks.append(try FilesystemLock(path: steward, wait: wait, giveUp: stopWaiting))
-    } catch .held {
-      throw .refused(.lockedBySteward(lockFile: steward))
-    } catch {
-      throw .journal(.io(operation: "lock", path: steward, errno: error.errno))
-    }
-    if let btrfsMaintenanceDirectory {
-      let path = FilesystemLock.btrfsMaintenanceLockPath(
-        fsid: fsid, directory: btrfsMaintenanceDirectory)
-      do {
-        locks.append(try FilesystemLock(path: path, wait: wait, giveUp: stopWaiting))
-      } catch .held {
-        throw .refused(.lockedByBtrfsMaintenance(lockFile: path))
-      } catch {
-        throw .journal(.io(operation: "lock", path: path, errno: error.errno))
-      }
-    }
-    return locks
+    try FilesystemLock.takeJobLocks(
+      fsid: fsid, runtimeDirectory: runtimeDirectory,
+      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
+      onWait: onWait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {

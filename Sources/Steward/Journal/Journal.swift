@@ -23,12 +23,16 @@ public struct Journal: Sendable {
 
 extension JournalFile {
   /// Keeps the records of the newest `runs` runs and of any run still open, dropping older ones, when
-  /// the journal holds more than twice that many runs (so most calls rewrite nothing).
+  /// the journal holds more than twice that many runs (so most calls rewrite nothing). Maintenance
+  /// runs are kept by the same count, and so are those whose records are still needed (see
+  /// ``MaintenanceState/runsToKeep(scrubJobs:)``).
   public func compact(keepingRuns runs: Int = 20) throws(JournalError) {
     let records = try read().records
     let histories = JournalReplay.runs(records)
-    guard histories.count > runs * 2 else { return }
+    let maintenance = MaintenanceReplay.state(records)
+    guard histories.count > runs * 2 || maintenance.runCount > runs * 2 else { return }
     let kept = Set(histories.suffix(runs).map(\.id) + histories.filter(\.isOpen).map(\.id))
+      .union(maintenance.runsToKeep(scrubJobs: runs))
     try replace(with: records.filter { kept.contains($0.run) })
   }
 }

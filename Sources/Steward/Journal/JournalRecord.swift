@@ -44,6 +44,41 @@ public enum JournalEvent: Hashable, Sendable, Codable {
   /// the `lostSeconds` of work on it are lost and the operation will be run again (the same
   /// operation, not a new one). Nothing of it is in flight any more.
   case operationYielded(index: Int, lostSeconds: Double)
+  /// After this operation the kernel left `realUnallocated` bytes unallocated where the plan
+  /// predicted `predictedUnallocated`.
+  case predictionChecked(index: Int, predictedUnallocated: UInt64, realUnallocated: UInt64)
+  /// The operations not yet run are replaced by these, planned on the filesystem as it is now,
+  /// because the kernel's results differed from the prediction by more than one chunk.
+  case replanned(operations: [PlannedOperation])
+
+  // Maintenance jobs (scrub, error watch, trim): records of their own runs, which balance runs'
+  // replay ignores. See ``MaintenanceReplay``.
+
+  /// A scrub job began on these devices.
+  case scrubStarted(devices: [UInt64], readOnly: Bool, policyPath: String?, processID: Int32)
+  /// The open scrub job continues after a pause or a crash, in a new process.
+  case scrubResumed(processID: Int32)
+  /// Device `devid`'s scrub speed limit is about to be changed from `original` (written first, so
+  /// that a crash still lets the next run restore it).
+  case scrubSpeedLimitSet(devid: UInt64, original: UInt64, applied: UInt64)
+  /// Device `devid`'s scrub speed limit was set back to its original value.
+  case scrubSpeedLimitRestored(devid: UInt64)
+  /// One device extent was scrubbed to its end, with the kernel's counters for it.
+  case scrubExtentFinished(
+    devid: UInt64, physical: UInt64, chunkVaddr: UInt64, counters: ScrubCounters)
+  /// Where the scrub of the device extent at `physical` had got to (written at the progress
+  /// interval; the kernel restarts an interrupted extent from its start).
+  case scrubProgress(devid: UInt64, physical: UInt64, counters: ScrubCounters)
+  /// The scrub job paused; the next scrub run resumes it at its first unfinished device extent.
+  case scrubPaused(reason: StopReason)
+  /// The scrub job was cancelled.
+  case scrubCancelled(reason: StopReason)
+  /// The scrub job scrubbed every device extent of its devices.
+  case scrubFinished(totals: [UInt64: ScrubCounters])
+  /// Device `devid`'s error counters as read now: the baseline the next reading is compared with.
+  case deviceStatsRead(devid: UInt64, stats: DeviceStats)
+  /// A trim of the filesystem's free space ended.
+  case trimFinished(trimmedBytes: UInt64)
 }
 
 /// How one operation ended.

@@ -119,6 +119,15 @@ public enum JournalReplay {
       break
     case .operationYielded(let index, _):
       if run.inFlight == index { run.inFlight = nil }
+    case .predictionChecked:
+      break
+    case .replanned(let operations):
+      run.plan.replaceRemaining(with: operations, done: Set(run.results.keys))
+    case .scrubStarted, .scrubResumed, .scrubSpeedLimitSet, .scrubSpeedLimitRestored,
+      .scrubExtentFinished, .scrubProgress, .scrubPaused, .scrubCancelled, .scrubFinished,
+      .deviceStatsRead, .trimFinished:
+      // Maintenance records belong to runs of their own; MaintenanceReplay reads them.
+      break
     }
   }
 }

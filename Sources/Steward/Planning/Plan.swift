@@ -101,3 +101,16 @@ public struct PredictedOutcome: Hashable, Sendable, Codable {
   /// Unallocated bytes gained (negative when lost).
   public var unallocatedGained: Int64 { Int64(unallocatedAfter) - Int64(unallocatedBefore) }
 }
+
+extension Plan {
+  /// Replaces the operations not in `done` by `operations` (planned anew during the run; see
+  /// ``PredictionCheck``), and notes it. The predicted outcome stays the original plan's.
+  public mutating func replaceRemaining(with operations: [PlannedOperation], done: Set<Int>) {
+    let kept = self.operations.filter { done.contains($0.index) }
+    notes.append(
+      "planned anew after \(kept.count) operations: the kernel's results differed from the "
+        + "prediction by more than one chunk; \(operations.count) operations replace the "
+        + "\(self.operations.count - kept.count) left")
+    self.operations = kept + operations
+  }
+}

@@ -13,9 +13,13 @@ import Foundation
 /// - block groups are chosen by its `select` and `order` among those of the layout (never one that a
 ///   predicted relocation creates, never one twice); a block group whose usage rises out of the
 ///   selection through earlier relocations is dropped;
-/// - a block group whose relocation would free nothing (no block group fewer and no unallocated
-///   space gained, as when the only nearly full block group of its kind needs a new chunk as big as
-///   itself) is passed over;
+/// - a block group whose relocation would regain less unallocated space than the rule's
+///   `min-gain` (any at all by default) is passed over — with extent detail, after up to four
+///   such operations were held to see whether they regain enough together (a light block group
+///   whose extents need a new chunk, and the next one that fills it); when the layout carries
+///   extents, relocations are simulated extent by extent (docs/relocation-model.md) and the rule
+///   is also planned in its other orders, one of which is kept only if it regains more or moves
+///   less for as much;
 /// - `max-block-groups`, and the policy's `max-operations` and `max-relocated` limits, end it; the
 ///   limits end the whole plan. `max-relocated` is never exceeded: the plan ends before an operation
 ///   that would cross it. `max-runtime` cannot be predicted and is only noted.
@@ -64,6 +68,16 @@ public struct Planner: Sendable {
           "unallocated \(ByteCount(layout.unallocatedBytes)) is below min-unallocated "
             + "\(floor.explained(bytes)): a run would refuse to start")
       }
+    }
+    let hasData = layout.blockGroups.contains { $0.type == .data || $0.type == .mixed }
+    if hasData, SimulatedSpace.placements(of: layout) == nil {
+      notes.append(
+        layout.extents == nil
+          ? "the layout has no extents of its data block groups (an older layout file, or too many "
+            + "extents to read): the prediction counts bytes, not where each extent fits, and is "
+            + "coarser (it may promise space that new chunks take back)"
+          : "the layout's extents do not add up to its block groups' used bytes: the prediction "
+            + "counts bytes and is coarser")
     }
     if let maxRuntime = policy.limits.maxRuntime {
       notes.append(

@@ -18,7 +18,46 @@ struct PlanningRun {
   }
 
   /// Plans `rule` and reports what it did.
+  ///
+  /// With extent detail, the rule's candidates are also planned in the other orders, and an order
+  /// is taken instead of the rule's only when the model predicts it regains more, or as much while
+  /// moving fewer bytes (data moved into a block group relocated later moves twice, and the order
+  /// decides where relocated extents land); the report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
+    guard space.hasExtentDetail else { return evaluate(rule, order: rule.order) }
+    let start = self
+    var best = self
+    var bestReport = best.evaluate(rule, order: rule.order)
+    var bestOrder = rule.order
+    for order in Order.allCases where order != rule.order {
+      var trial = start
+      let report = trial.evaluate(rule, order: order)
+      let (gain, bestGain) = (trial.space.unallocatedBytes, best.space.unallocatedBytes)
+      if gain > bestGain || (gain == bestGain && trial.relocatedBytes < best.relocatedBytes) {
+        (best, bestReport, bestOrder) = (trial, report, order)
+      }
+    }
+    if bestOrder != rule.order {
+      let rulesOwn = start.evaluatedAlone(rule, order: rule.order)
+      bestReport.explanation +=
+        "; planned \(bestOrder.rawValue) rather than \(rule.order.rawValue): the model predicts "
+        + "\(ByteCount(best.space.unallocatedBytes)) unallocated after moving "
+        + "\(ByteCount(best.relocatedBytes - start.relocatedBytes)), against "
+        + "\(ByteCount(rulesOwn.unallocated)) after moving \(ByteCount(rulesOwn.moved))"
+    }
+    self = best
+    return bestReport
+  }
+
+  /// Unallocated bytes and bytes moved after planning `rule` in `order` from this state.
+  private func evaluatedAlone(_ rule: Rule, order: Order) -> (unallocated: UInt64, moved: UInt64) {
+    var trial = self
+    _ = trial.evaluate(rule, order: order)
+    return (trial.space.unallocatedBytes, trial.relocatedBytes - relocatedBytes)
+  }
+
+  /// Plans `rule` with its candidates in `order` and reports what it did.
+  private mutating func evaluate(_ rule: Rule, order: Order) -> RuleReport {
     if let ended {
       return RuleReport(
         rule: rule.name, fired: false, verdict: .notEvaluated,
@@ -38,7 +77,7 @@ struct PlanningRun {
         rule: rule.name, fired: true, verdict: .goalAlreadyMet,
         explanation: "goal already met: \(reason)")
     }
-    var queue = CandidateQueue(rule.select, order: rule.order, in: space)
+    var queue = CandidateQueue(rule.select, order: order, in: space)
     if queue.matched == 0 {
       return RuleReport(
         rule: rule.name, fired: true, verdict: .noMatch, explanation: "no block group matched")
@@ -48,7 +87,10 @@ struct PlanningRun {
     let skipped = progress.skippedUseless + progress.skippedNoSpace
     return RuleReport(
       rule: rule.name, fired: true, verdict: verdict,
-      explanation: explanation + progress.skipNote(matched: queue.matched),
+      explanation: explanation
+        + progress.skipNote(
+          matched: queue.matched,
+          minGain: rule.minGain.map { $0.explained($0.bytes(ofTotal: totalBytes)) }),
       operations: progress.operations, relocatedBytes: progress.relocatedBytes,
       skippedBlockGroups: skipped)
   }
@@ -60,10 +102,13 @@ struct PlanningRun {
     var skippedUseless = 0
     var skippedNoSpace = 0
 
-    func skipNote(matched: Int) -> String {
+    func skipNote(matched: Int, minGain: String?) -> String {
       var parts: [String] = []
       if skippedUseless > 0 {
-        parts.append("\(skippedUseless) passed over: relocating them would free nothing")
+        parts.append(
+          "\(skippedUseless) passed over: relocating them would regain "
+            + (minGain.map { "less than min-gain \($0)" } ?? "no unallocated space")
+            + " (their extents would need new chunks, or the space they free is taken again)")
       }
       if skippedNoSpace > 0 {
         parts.append("\(skippedNoSpace) passed over: relocating them would run out of space")
@@ -78,12 +123,25 @@ struct PlanningRun {
   private mutating func plan(
     _ rule: Rule, from queue: inout CandidateQueue, progress: inout RuleProgress
   ) -> (RuleVerdict, String) {
+    var held: HeldOperations?
+    let (verdict, explanation) = planOperations(
+      rule, from: &queue, progress: &progress, held: &held)
+    progress.skippedUseless += dropHeld(&held)
+    return (verdict, explanation)
+  }
+
+  /// The loop of ``plan(_:from:progress:)``; operations still held when it returns are dropped.
+  private mutating func planOperations(
+    _ rule: Rule, from queue: inout CandidateQueue, progress: inout RuleProgress,
+    held: inout HeldOperations?
+  ) -> (RuleVerdict, String) {
     let limits = policy.limits
     while true {
-      if let maximum = rule.maxBlockGroups, progress.operations >= maximum {
+      let heldCount = held?.operations.count ?? 0
+      if let maximum = rule.maxBlockGroups, progress.operations + heldCount >= maximum {
         return (.maxBlockGroups, "max-block-groups \(maximum) reached")
       }
-      if let maximum = limits.maxOperations, operations.count >= maximum {
+      if let maximum = limits.maxOperations, operations.count + heldCount >= maximum {
         ended = "limit max-operations \(maximum) reached"
         return (
           .maxOperations, "limit max-operations \(maximum) reached after \(progress.blockGroups)"
@@ -98,7 +156,9 @@ struct PlanningRun {
         )
       }
       let group = space.groups[index]
-      if let maximum = limits.maxRelocatedBytes, relocatedBytes + group.used > maximum {
+      if let maximum = limits.maxRelocatedBytes,
+        relocatedBytes + (held?.relocatedBytes ?? 0) + group.used > maximum
+      {
         ended = "limit max-relocated \(ByteCount(maximum)) reached"
         return (
           .maxRelocated,
@@ -106,10 +166,13 @@ struct PlanningRun {
             + "block group holds \(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
         )
       }
-      switch relocate(index, rule: rule) {
+      let heldBefore = held?.operations ?? []
+      switch relocate(index, rule: rule, held: &held) {
+      case .held:
+        break
       case .relocated:
-        progress.operations += 1
-        progress.relocatedBytes += group.used
+        progress.operations += heldBefore.count + 1
+        progress.relocatedBytes += heldBefore.reduce(group.used) { $0 + $1.target.used }
         if let reason = metGoal(rule) {
           return (.goalReached, "goal reached after \(progress.blockGroups): \(reason)")
         }
@@ -128,22 +191,89 @@ struct PlanningRun {
     }
   }
 
-  private enum RelocationResult { case relocated, useless, outOfSpace }
+  private enum RelocationResult { case relocated, held, useless, outOfSpace }
+
+  /// Operations the extent-level model simulated that regain too little on their own, held until
+  /// the next ones make the group worth it (a light block group whose extents need a new chunk,
+  /// and the next one that fills that chunk), or dropped with the space as it was before them.
+  private struct HeldOperations {
+    /// The model before the first held operation.
+    var spaceBefore: SimulatedSpace
+    var operations: [PlannedOperation] = []
+    var relocatedBytes: UInt64 = 0
+  }
+
+  /// At most this many operations are held: a group that gains nothing after that is dropped.
+  private static let maximumHeld = 4
 
   /// Simulates relocating the block group at `index` with the arguments the kernel will get, and
-  /// records the operation, unless that would free nothing or run out of space.
-  private mutating func relocate(_ index: Int, rule: Rule) -> RelocationResult {
+  /// records the operation, unless it (with the operations held before it) would regain less than
+  /// the rule's `min-gain` (any gain at all by default) or run out of space.
+  private mutating func relocate(
+    _ index: Int, rule: Rule, held: inout HeldOperations?
+  ) -> RelocationResult {
     let group = space.groups[index]
     // The planner knows its block group: the generic filter evaluation only checks, in debug
     // builds, that the arguments the kernel will get select exactly that one.
     assert(
       space.selection(.relocating(group)).map(\.index) == [index],
       "a vrange balance selects its block group alone")
+    let threshold = max(rule.minGain?.bytes(ofTotal: totalBytes) ?? 1, 1)
+    guard space.hasExtentDetail, space.placements[index] != nil else {
+      return relocateByBytes(index, rule: rule, threshold: threshold)
+    }
+    var trial = space
+    var batch = RelocationBatch(soleMember: index, in: trial)
+    let newChunks: Int
+    do {
+      newChunks = try trial.relocate(index, to: group.profile, in: &batch)
+    } catch {
+      return .outOfSpace
+    }
+    let operation = PlannedOperation(
+      index: operations.count + (held?.operations.count ?? 0) + 1, target: TargetBlockGroup(group),
+      rule: rule.name,
+      effect: PredictedEffect(
+        relocatedBytes: group.used, newChunks: newChunks, unallocatedAfter: trial.unallocatedBytes,
+        blockGroupsAfter: trial.liveCount))
+    let start = held?.spaceBefore.unallocatedBytes ?? space.unallocatedBytes
+    let gain = Int64(trial.unallocatedBytes) - Int64(start)
+    if gain >= Int64(threshold) {
+      for earlier in held?.operations ?? [] { operations.append(earlier) }
+      relocatedBytes += (held?.relocatedBytes ?? 0) + group.used
+      operations.append(operation)
+      held = nil
+      space = trial
+      return .relocated
+    }
+    if (held?.operations.count ?? 0) >= Self.maximumHeld { return .useless }
+    if held == nil { held = HeldOperations(spaceBefore: space) }
+    held?.operations.append(operation)
+    held?.relocatedBytes += group.used
+    space = trial
+    return .held
+  }
+
+  /// Drops the held operations: the model goes back to before them; returns how many there were.
+  private mutating func dropHeld(_ held: inout HeldOperations?) -> Int {
+    guard let dropped = held else { return 0 }
+    space = dropped.spaceBefore
+    held = nil
+    return dropped.operations.count
+  }
+
+  /// ``relocate(_:rule:held:)`` by bytes alone, for block groups without extent detail: the chunks
+  /// the relocation needs are known before it is simulated, so nothing is copied.
+  private mutating func relocateByBytes(
+    _ index: Int, rule: Rule, threshold: UInt64
+  ) -> RelocationResult {
+    let group = space.groups[index]
     var batch = RelocationBatch(soleMember: index, in: space)
     do {
       let chunks = try space.chunksNeeded(relocating: index, to: group.profile, in: batch)
       let allocated = chunks.reduce(UInt64(0)) { $0 + $1.rawBytes }
-      guard chunks.isEmpty || space.rawBytes(index) > allocated else { return .useless }
+      let freed = space.rawBytes(index)
+      guard freed > allocated, freed - allocated >= threshold else { return .useless }
       space.relocate(index, to: group.profile, in: &batch, adding: chunks)
       relocatedBytes += group.used
       operations.append(

@@ -23,11 +23,18 @@ public struct Policy: Hashable, Sendable {
   public var rules: [Rule]
   /// How gently the run treats the machine (pressure bounds, duty cycle); unpaced by default.
   public var pacing: Pacing
+  /// The scrub schedule, if the policy scrubs.
+  public var scrub: ScrubPolicy?
+  /// The device error watch, if the policy has one.
+  public var errorWatch: ErrorWatchPolicy?
+  /// The trim schedule, if the policy trims.
+  public var trim: TrimPolicy?
 
   public init(
     version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
     windows: [TimeWindow] = [], timeZone: TimeZone = .current,
     conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule],
+    scrub: ScrubPolicy? = nil, errorWatch: ErrorWatchPolicy? = nil, trim: TrimPolicy? = nil,
     pacing: Pacing = Pacing()
   ) {
     self.version = version
@@ -39,6 +46,9 @@ public struct Policy: Hashable, Sendable {
     self.limits = limits
     self.rules = rules
     self.pacing = pacing
+    self.scrub = scrub
+    self.errorWatch = errorWatch
+    self.trim = trim
   }
 }
 
@@ -122,10 +132,14 @@ public struct Rule: Hashable, Sendable {
   public var until: [Goal]
   /// What to do when the kernel reports ENOSPC for one of this rule's operations.
   public var onNoSpace: NoSpaceAction
+  /// The least unallocated space an operation (or a run of consecutive operations that only gain
+  /// together) must be predicted to regain to be planned; `nil`: anything above nothing.
+  public var minGain: SpaceAmount?
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
-    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop
+    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
+    minGain: SpaceAmount? = nil
   ) {
     self.name = name
     self.when = when
@@ -134,6 +148,7 @@ public struct Rule: Hashable, Sendable {
     self.maxBlockGroups = maxBlockGroups
     self.until = until
     self.onNoSpace = onNoSpace
+    self.minGain = minGain
   }
 }
 

@@ -4,8 +4,11 @@ extension PolicyReader {
   /// The keys of a policy, in the order the reference documents them.
   static let policyKeys = [
     "version", "name", "filesystems", "windows", "timezone", "conditions", "limits", "rules",
-    "pacing",
+    "scrub", "error-watch", "trim", "pacing",
   ]
+
+  /// The sections that give a policy something to do; it needs at least one.
+  static let jobKeys = ["rules", "scrub", "error-watch", "trim"]
 
   /// The policy `root` describes, or `nil` when anything was reported.
   func policy(from root: YAMLNode?) -> Policy? {
@@ -17,8 +20,13 @@ extension PolicyReader {
     }
     guard
       let fields = fields(
-        of: root, "the policy", known: Self.policyKeys, required: ["version", "name", "rules"])
+        of: root, "the policy", known: Self.policyKeys, required: ["version", "name"])
     else { return nil }
+    if Self.jobKeys.allSatisfy({ fields[$0] == nil }) {
+      report(
+        "missing required key 'rules' in the policy (or a 'scrub', 'error-watch' or 'trim'"
+          + " section); a policy without them would never do anything", at: root.mark)
+    }
     let version = fields["version"].flatMap(self.version)
     let name = fields["name"].flatMap(self.name)
     let filesystems = fields["filesystems"].flatMap(self.filesystems) ?? .auto
@@ -26,12 +34,16 @@ extension PolicyReader {
     let timeZone = fields["timezone"].flatMap(self.timeZone) ?? .current
     let conditions = fields["conditions"].flatMap(self.conditions) ?? Conditions()
     let limits = fields["limits"].flatMap(self.limits) ?? Limits()
-    let rules = fields["rules"].flatMap { self.rules($0, conditions: conditions) }
+    let rules: [Rule]? = fields["rules"].map { self.rules($0, conditions: conditions) } ?? []
+    let scrub = fields["scrub"].flatMap(self.scrub)
+    let errorWatch = fields["error-watch"].flatMap(self.errorWatch)
+    let trim = fields["trim"].flatMap(self.trim)
     let pacing = fields["pacing"].flatMap(self.pacing) ?? Pacing()
     guard diagnostics.isEmpty, let version, let name, let rules else { return nil }
     return Policy(
       version: version, name: name, filesystems: filesystems, windows: windows,
-      timeZone: timeZone, conditions: conditions, limits: limits, rules: rules, pacing: pacing)
+      timeZone: timeZone, conditions: conditions, limits: limits, rules: rules, scrub: scrub,
+      errorWatch: errorWatch, trim: trim, pacing: pacing)
   }
 
   private func version(_ field: Field) -> Int? {

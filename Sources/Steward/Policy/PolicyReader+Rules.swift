@@ -3,7 +3,7 @@ import Btrfs
 extension PolicyReader {
   /// The keys of a rule.
   static let ruleKeys = [
-    "name", "when", "select", "order", "max-block-groups", "until", "on-enospc",
+    "name", "when", "select", "order", "max-block-groups", "until", "on-enospc", "min-gain",
   ]
 
   /// A non-empty list of rules with distinct names.
@@ -37,10 +37,12 @@ extension PolicyReader {
     let maxBlockGroups = fields["max-block-groups"].flatMap { integer($0, atLeast: 1) }
     let goals = fields["until"].map { self.goals($0, triggers: triggers ?? []) } ?? []
     let onNoSpace = fields["on-enospc"].flatMap { choice($0, of: NoSpaceAction.self) } ?? .stop
+    let minGain = fields["min-gain"].flatMap { positiveSpace($0, belowAll: true) }
     guard let name, let triggers, let selection, let goals else { return nil }
+    if fields["min-gain"] != nil, minGain == nil { return nil }
     return Rule(
       name: name, when: triggers, select: selection, order: order,
-      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace)
+      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain)
   }
 
   /// `when`: a mapping of triggers, all of which must hold.

@@ -18,11 +18,16 @@ public struct MetricsFile: Hashable, Sendable {
 
   /// Replaces the file with the metrics of `snapshots` (one per filesystem), mode 0644.
   public func write(_ snapshots: [MetricsSnapshot]) throws(MetricsFileError) {
+    try replace(with: Self.text(snapshots))
+  }
+
+  /// Replaces the file with `text` (exposition format), mode 0644, atomically.
+  func replace(with text: String) throws(MetricsFileError) {
     let url = URL(fileURLWithPath: path)
     let directory = url.deletingLastPathComponent().path
     let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).tmp"
     do throws(MetricsFileError) {
-      try Self.writeDurably(Array(Self.text(snapshots).utf8), to: temporary)
+      try Self.writeDurably(Array(text.utf8), to: temporary)
       guard rename(temporary, path) == 0 else { throw Self.failure("rename to", path) }
     } catch {
       unlink(temporary)
@@ -124,7 +129,7 @@ public struct MetricsFile: Hashable, Sendable {
   }
 
   /// A label value as the exposition format quotes it.
-  private static func escaped(_ value: String) -> String {
+  static func escaped(_ value: String) -> String {
     value.unicodeScalars.reduce(into: "") { text, scalar in
       switch scalar {
       case "\\": text += "\\\\"

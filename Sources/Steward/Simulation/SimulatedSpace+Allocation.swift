@@ -3,6 +3,10 @@ import Btrfs
 extension SimulatedSpace {
   /// The kernel's stripe alignment (`BTRFS_STRIPE_LEN`): stripe lengths are multiples of it.
   static let stripeAlignment: UInt64 = 64 << 10
+  /// The kernel rounds a new chunk's stripe up to a multiple of this (`SZ_16M`).
+  static let stripeRounding: UInt64 = 16 << 20
+  /// The longest stripe a new chunk gets (`SZ_1G`).
+  static let maximumStripe: UInt64 = 1 << 30
 
   /// The chunks the pool at `pool` would get, in order, to hold `bytes` more: each of the type's
   /// chunk length (see ``chunkLength(for:)``), or less when unallocated space runs short, on the
@@ -46,8 +50,13 @@ extension SimulatedSpace {
     let dataStripes = UInt64(profile.dataStripes(stripes: stripeCount))
     let copiesPerDevice = UInt64(stripeCount / deviceCount)
     let room = chosen.map { free[$0] / copiesPerDevice }.min() ?? 0
+    // decide_stripe_size_regular (volumes.c): the stripe is the chunk length over the data
+    // stripes, rounded up to 16 MiB, at most 1 GiB and what the devices have, then aligned.
+    let wanted =
+      (length / dataStripes + Self.stripeRounding - 1) / Self.stripeRounding
+      * Self.stripeRounding
     let stripeLength =
-      min(length / dataStripes, room) / Self.stripeAlignment * Self.stripeAlignment
+      min(wanted, Self.maximumStripe, room) / Self.stripeAlignment * Self.stripeAlignment
     guard stripeLength > 0 else { return nil }
     var stripes: [Chunk.Stripe] = []
     for device in chosen {

@@ -22,6 +22,11 @@ extension SimulatedSpace {
       return device
     }
     current.spaceInfo = spaceInfo
+    if hasExtentDetail {
+      current.extents = groups.indices.compactMap { index in
+        isAlive[index] ? placements[index]?.recorded(vaddr: groups[index].vaddr) : nil
+      }
+    }
     return current
   }
 

@@ -86,19 +86,31 @@ extension SimulatedSpace {
     let group = groups[index]
     let destination = pool(for: BlockGroupFlags(type: group.type, profile: profile))
     let available = pools[destination].free - batch.excludedFree(in: destination)
-    guard group.used > available else { return [] }
-    return try newChunks(holding: group.used - available, pool: destination)
+    // The kernel's reserved chunk comes only when no data block group holds a byte: then `group`
+    // holds none either, and needs no room beside it.
+    let reserved =
+      relocatesLastData(group) ? (try? newChunks(holding: 1, pool: destination)) ?? [] : []
+    guard group.used > available else { return reserved }
+    return reserved + (try newChunks(holding: group.used - available, pool: destination))
   }
 
   /// Relocates the block group at `index` like the kernel does to first order: its used bytes fill
   /// other block groups of its type and `profile` (not those of `batch`) in ascending logical
   /// address, new chunks are allocated when those are full, and then the block group is removed and
   /// its device space is unallocated again. Nothing changes when it throws.
+  ///
+  /// With extent detail (``hasExtentDetail``) a data or mixed block group is relocated extent by
+  /// extent instead (``relocateExtents(_:to:in:)``). Returns how many chunks were allocated.
+  @discardableResult
   mutating func relocate(
     _ index: Int, to profile: Profile, in batch: inout RelocationBatch
-  ) throws(OutOfSpace) {
+  ) throws(OutOfSpace) -> Int {
+    if hasExtentDetail, placements[index] != nil {
+      return try relocateExtents(index, to: profile, in: &batch)
+    }
     let chunks = try chunksNeeded(relocating: index, to: profile, in: batch)
     relocate(index, to: profile, in: &batch, adding: chunks)
+    return chunks.count
   }
 
   /// Relocates the block group at `index` as ``relocate(_:to:in:)`` does, with `chunks`: what

@@ -26,6 +26,10 @@ struct SimulatedSpace {
   var nextVaddr: UInt64 { groups.last?.end ?? 0 }
   /// Whether ``devices`` know where the layout's stripes end (found on the first allocation).
   var knowsStripeEnds = false
+  /// Per block group of ``groups``, its extents and holes for data and mixed block groups, when the
+  /// layout carries them (see ``ExtentPlacement``); empty when it does not, and relocations are
+  /// then modelled by bytes alone.
+  var placements: [ExtentPlacement?] = []
 
   /// A model of `layout`, which must be valid (see ``Layout/validate()``).
   init(layout: Layout) {
@@ -45,6 +49,7 @@ struct SimulatedSpace {
       pools[lastPool].add(index, group)
     }
     for index in pools.indices { pools[index].markInitial() }
+    placements = Self.placements(of: layout) ?? []
   }
 
   /// The index of the pool of `key`, created empty when there is none yet.
@@ -61,7 +66,8 @@ struct SimulatedSpace {
 
   /// The logical length of a new chunk of `key`'s type: the kernel's configured chunk size when the
   /// layout has it, else the largest existing chunk of the type, else the kernel's default; never
-  /// more than 10% of the filesystem, as the kernel caps it.
+  /// more than 10% of the filesystem, as the kernel caps it (``newChunks(holding:pool:)`` then
+  /// rounds each stripe up to 16 MiB, as the kernel does).
   func chunkLength(for key: BlockGroupFlags) -> UInt64 {
     let type = key.type
     let largest = pools.filter { $0.key.type == type }.map(\.largestLength).max() ?? 0
@@ -123,6 +129,13 @@ struct SimulatedSpace {
     }
     let index = groups.count - 1
     pools[pool(for: Pool.key(chunk.flags))].add(index, group)
+    if hasExtentDetail {
+      placements.append(
+        group.type == .data || group.type == .mixed
+          ? ExtentPlacement(
+            emptyAt: group.vaddr, length: group.length, usesSizeClasses: group.type == .data)
+          : nil)
+    }
     return index
   }
 

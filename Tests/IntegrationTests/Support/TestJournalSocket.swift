@@ -69,8 +69,10 @@ struct JournaledRun {
 
 /// Runs the built btrfs-steward as systemd would with `StandardError=journal`: `JOURNAL_STREAM`
 /// names its standard error's device and inode, and the debug build's test hook points its
-/// journal socket at a test socket.
-func stewardUnderJournal(_ arguments: [String]) throws -> JournaledRun {
+/// journal socket at a test socket (or, with `journalListens` false, at a path nobody listens on).
+func stewardUnderJournal(_ arguments: [String], journalListens: Bool = true) throws
+  -> JournaledRun
+{
   let receiver = try TestJournalSocket()
   let directory = FileManager.default.temporaryDirectory
     .appendingPathComponent("steward-journaled-\(UUID().uuidString)")
@@ -78,8 +80,8 @@ func stewardUnderJournal(_ arguments: [String]) throws -> JournaledRun {
   defer { try? FileManager.default.removeItem(at: directory) }
   let outputURL = directory.appendingPathComponent("out")
   let errorURL = directory.appendingPathComponent("err")
-  FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-  FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
   let errors = try FileHandle(forWritingTo: errorURL)
   var status = stat()
   try #require(fstat(errors.fileDescriptor, &status) == 0)
@@ -89,7 +91,8 @@ func stewardUnderJournal(_ arguments: [String]) throws -> JournaledRun {
   var environment = ProcessInfo.processInfo.environment
   environment["PATH"] = IntegrationEnvironment.searchPath
   environment["JOURNAL_STREAM"] = "\(status.st_dev):\(status.st_ino)"
-  environment["BTRFS_STEWARD_TEST_JOURNAL_SOCKET"] = receiver.path
+  environment["BTRFS_STEWARD_TEST_JOURNAL_SOCKET"] =
+    journalListens ? receiver.path : directory.appendingPathComponent("nobody").path
   process.environment = environment
   process.standardOutput = try FileHandle(forWritingTo: outputURL)
   process.standardError = errors

@@ -167,7 +167,8 @@ final class ExecutorHarness {
   }
 
   func executor(
-    _ policy: Policy, stops: StopRequests, pressure: (any PressureGauge)? = nil
+    _ policy: Policy, stops: StopRequests, pressure: (any PressureGauge)? = nil,
+    predictionCheck: PredictionCheck? = nil
   ) -> Executor {
     let clock = clock
     let onMains = onMains
@@ -175,15 +176,17 @@ final class ExecutorHarness {
     return Executor(
       target: filesystem, policy: policy, journal: journal, stops: stops, now: { clock.now },
       isOnMains: { onMains.current }, pollInterval: 0.01,
-      observe: { event in events.update { $0.append(event) } }, pressure: pressure)
+      observe: { event in events.update { $0.append(event) } }, pressure: pressure,
+      predictionCheck: predictionCheck)
   }
 
   /// Runs `plan` under `policy` (a new run when `continuing` is nil).
   func execute(
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
-    continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil
+    continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil,
+    predictionCheck: PredictionCheck? = nil
   ) throws -> RunEnd {
-    try executor(policy, stops: stops, pressure: pressure).execute(
+    try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck).execute(
       plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
@@ -342,6 +345,20 @@ extension JournalEvent {
       "waitingForMachine \(operation.map(String.init) ?? "-")"
     case .machineCalm: "machineCalm"
     case .operationYielded(let index, _): "operationYielded \(index)"
+    case .predictionChecked(let index, _, _): "predictionChecked \(index)"
+    case .replanned(let operations): "replanned \(operations.count)"
+    case .scrubStarted: "scrubStarted"
+    case .scrubResumed: "scrubResumed"
+    case .scrubSpeedLimitSet(let devid, _, _): "scrubSpeedLimitSet \(devid)"
+    case .scrubSpeedLimitRestored(let devid): "scrubSpeedLimitRestored \(devid)"
+    case .scrubExtentFinished(let devid, let physical, _, _):
+      "scrubExtentFinished \(devid) \(physical)"
+    case .scrubProgress(let devid, let physical, _): "scrubProgress \(devid) \(physical)"
+    case .scrubPaused(let reason): "scrubPaused \(reason.rawValue)"
+    case .scrubCancelled(let reason): "scrubCancelled \(reason.rawValue)"
+    case .scrubFinished: "scrubFinished"
+    case .deviceStatsRead(let devid, _): "deviceStatsRead \(devid)"
+    case .trimFinished: "trimFinished"
     }
   }
 }

@@ -1,0 +1,105 @@
+import CBtrfs
+
+extension FileSystem {
+  /// The extents of each data (and mixed) block group of `blockGroups` (ascending, as a layout
+  /// lists them), read from the extent tree in one scan over the data block groups' ranges: large
+  /// batches, and a leap over every other block group's range at a batch's end, so the cost stays
+  /// near one bare pass over the data extents. `nil` when they hold more than `maxExtents` extents
+  /// together (the plan then counts bytes). Metadata items of mixed block groups count as extents
+  /// of `nodeSize` bytes.
+  public func dataExtents(
+    of blockGroups: [BlockGroup], nodeSize: UInt32, maxExtents: Int = 4_000_000
+  ) throws(BtrfsError) -> [BlockGroupExtents]? {
+    let groups = blockGroups.filter { $0.type == .data || $0.type == .mixed }
+    var result = groups.map { BlockGroupExtents(vaddr: $0.vaddr, starts: [], lengths: []) }
+    guard let first = groups.first else { return result }
+    let search = TreeSearch(self)
+    var total = 0
+    var current = 0
+    var next: TreeKey? = TreeKey(objectid: first.vaddr, type: 0, offset: 0)
+    while let start = next {
+      let lastKey = try search.forEachItemOfOneCall(
+        in: TreeID.extent, from: start, through: .max, maxItems: 65_536
+      ) { (key, _) throws(BtrfsError) in
+        guard key.type == KeyType.extentItem || key.type == KeyType.metadataItem else { return }
+        while current < groups.count, groups[current].end <= key.objectid { current += 1 }
+        guard current < groups.count, groups[current].vaddr <= key.objectid else { return }
+        result[current].starts.append(key.objectid)
+        result[current].lengths.append(
+          key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
+        total += 1
+      }
+      guard total <= maxExtents else { return nil }
+      guard let lastKey, var resume = lastKey.successor else { break }
+      // Leap over the ranges of block groups that are not read.
+      while current < groups.count, groups[current].end <= resume.objectid { current += 1 }
+      guard current < groups.count else { break }
+      if resume.objectid < groups[current].vaddr {
+        resume = TreeKey(objectid: groups[current].vaddr, type: 0, offset: 0)
+      }
+      next = resume
+    }
+    return result
+  }
+
+  /// Every block group and the extents of the data and mixed ones, from one scan of the extent
+  /// tree, for filesystems without a block-group tree (where block-group items lie among the
+  /// extent items): the scan costs about what a bare pass over the extent tree does, against a
+  /// leaping block-group scan plus a second pass for the extents.
+  func blockGroupsAndDataExtents(
+    nodeSize: UInt32, maxExtents: Int
+  ) throws(BtrfsError) -> (blockGroups: [BlockGroup], extents: [BlockGroupExtents]?) {
+    let search = TreeSearch(self)
+    var blockGroups: [BlockGroup] = []
+    var starts: [UInt64] = []
+    var lengths: [UInt64] = []
+    var tooMany = false
+    try search.forEachItem(in: TreeID.extent, from: .min, through: .max) {
+      (key, item) throws(BtrfsError) in
+      switch key.type {
+      case KeyType.extentItem, KeyType.metadataItem:
+        guard !tooMany else { return }
+        starts.append(key.objectid)
+        lengths.append(key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
+        tooMany = starts.count > maxExtents
+      case KeyType.blockGroupItem:
+        blockGroups.append(try BlockGroup(key: key, item: item, tree: TreeID.extent))
+      default:
+        break
+      }
+    }
+    guard !tooMany else { return (blockGroups, nil) }
+    var extents: [BlockGroupExtents] = []
+    var position = 0
+    for group in blockGroups {
+      while position < starts.count, starts[position] < group.vaddr { position += 1 }
+      let first = position
+      while position < starts.count, starts[position] < group.end { position += 1 }
+      guard group.type == .data || group.type == .mixed else { continue }
+      extents.append(
+        BlockGroupExtents(
+          vaddr: group.vaddr, starts: Array(starts[first..<position]),
+          lengths: Array(lengths[first..<position])))
+    }
+    return (blockGroups, extents)
+  }
+
+  /// ``layout(mountpoint:)`` with the extents of every data block group (see
+  /// ``dataExtents(of:nodeSize:maxExtents:)``): what planning needs to predict where relocated
+  /// extents land. Without them (too many extents) the layout is the plain one.
+  public func detailedLayout(
+    mountpoint: String? = nil, maxExtents: Int = 4_000_000
+  ) throws(BtrfsError) -> Layout {
+    let info = try info()
+    if info.features.hasBlockGroupTree {
+      var layout = try layout(mountpoint: mountpoint)
+      layout.extents = try dataExtents(
+        of: layout.blockGroups, nodeSize: layout.nodeSize, maxExtents: maxExtents)
+      return layout
+    }
+    let (blockGroups, extents) = try blockGroupsAndDataExtents(
+      nodeSize: info.nodeSize, maxExtents: maxExtents)
+    return try layout(
+      mountpoint: mountpoint, info: info, blockGroups: blockGroups, extents: extents)
+  }
+}
