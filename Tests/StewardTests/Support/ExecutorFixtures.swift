@@ -186,8 +186,8 @@ final class ExecutorHarness {
     continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil,
     predictionCheck: PredictionCheck? = nil
   ) throws -> RunEnd {
-    try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck).execute(
-      plan, policyPath: "/etc/test.yaml", continuing: continuing)
+    try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck)
+      .execute(plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
   func records() throws -> [JournalRecord] {
