@@ -38,6 +38,8 @@ struct StatusCommand: ParsableCommand {
     var run: RunReport?
     var reclaim: [ReclaimSettings]
     var unallocatedBytes: UInt64
+    var deviceSpace: DeviceSpaceReport
+    var profileShares: [ProfileShare]
     var histograms: [UsageHistogram]
     var maintenance: MaintenanceReport
   }
@@ -102,6 +104,8 @@ struct StatusCommand: ParsableCommand {
       },
       reclaim: target.sysfs.reclaimSettings(),
       unallocatedBytes: layout.unallocatedBytes,
+      deviceSpace: DeviceSpaceReport(layout),
+      profileShares: ProfileShare.of(layout.blockGroups),
       histograms: UsageReport(layout).histograms,
       maintenance: try maintenanceReport(target.fileSystem, fsid: layout.fsid))
   }
@@ -176,6 +180,8 @@ struct StatusCommand: ParsableCommand {
             "\($0.type.rawValue) threshold \($0.threshold ?? 0)%"
               + ($0.dynamic == true ? ", dynamic" : "") + ($0.periodic == true ? ", periodic" : "")
           }.joined(separator: "; ")))
+    lines.append(contentsOf: report.deviceSpace.rendered())
+    lines.append(contentsOf: ProfileShare.rendered(report.profileShares))
     for histogram in report.histograms where histogram.type == .data {
       lines.append("  Data block groups by usage (\(histogram.total)):")
       lines.append(contentsOf: histogram.rendered(width: 30).map { "  " + $0 })

@@ -7,9 +7,11 @@ struct UsageCommand: ParsableCommand {
     commandName: "usage",
     abstract: "Show space and block-group usage of a mounted btrfs filesystem.",
     discussion: """
-      Prints allocated and unallocated space, space per type and profile (like `btrfs filesystem \
-      df`), and a histogram of block-group usage per type. Reading block groups needs root \
-      (CAP_SYS_ADMIN).
+      Prints allocated and unallocated space; per device its size, allocated and unallocated \
+      bytes, the raw bytes of each type and profile on it (like `btrfs filesystem usage`), and the \
+      unallocated space no new chunk can use now (a balance could win it back) or ever (because \
+      of the devices' sizes); space per type and profile (like `btrfs filesystem df`); and a \
+      histogram of block-group usage per type. Reading block groups needs root (CAP_SYS_ADMIN).
       """
   )
 

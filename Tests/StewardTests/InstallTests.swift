@@ -10,8 +10,9 @@ struct InstallTests {
     ToolRun.isCI || ProcessInfo.processInfo.environment["STEWARD_SLOW_TESTS"] == "1"
 
   static let policies = [
-    "emergency-nearly-full.yaml", "hourly-error-watch.yaml", "laptop-on-ac.yaml",
-    "monthly-scrub.yaml", "nightly-compaction.yaml", "weekly-gentle.yaml",
+    "after-adding-a-disk.yaml", "convert-to-raid1.yaml", "emergency-nearly-full.yaml",
+    "hourly-error-watch.yaml", "laptop-on-ac.yaml", "monthly-scrub.yaml", "nightly-compaction.yaml",
+    "weekly-gentle.yaml",
   ]
 
   /// Every file `make install` puts under DESTDIR with the default PREFIX.

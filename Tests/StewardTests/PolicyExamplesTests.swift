@@ -25,6 +25,7 @@ struct PolicyExamplesTests {
     #expect(
       names.isSuperset(of: [
         "nightly-compaction.yaml", "emergency-nearly-full.yaml", "weekly-gentle.yaml",
+        "after-adding-a-disk.yaml", "convert-to-raid1.yaml",
       ]))
     for path in paths {
       do {
@@ -56,11 +57,31 @@ struct PolicyExamplesTests {
       contentsOfFile: ExamplePolicies.directory.appendingPathComponent("emergency-nearly-full.yaml")
         .path)
     #expect(policy.windows.isEmpty)
+    // A floor would refuse when the policy is needed, and contradict its triggers on small filesystems.
+    #expect(policy.conditions.minUnallocated == nil)
+    #expect(policy.contradictions(totalBytes: 2 << 30).isEmpty)
     for rule in policy.rules {
       #expect(rule.onNoSpace == .skip)
       #expect(rule.when == [.unallocatedBelow(.percent(5))])
       #expect(!rule.until.isEmpty)
     }
+  }
+
+  @Test func convertToRaid1ConvertsMetadataThenData() throws {
+    let policy = try PolicyLoader().load(
+      contentsOfFile: ExamplePolicies.directory.appendingPathComponent("convert-to-raid1.yaml").path
+    )
+    #expect(policy.rules.map(\.select.type) == [.metadata, .data])
+    #expect(policy.rules.allSatisfy { $0.convert == .raid1 && $0.spreadWithin == nil })
+  }
+
+  @Test func afterAddingADiskSpreadsData() throws {
+    let policy = try PolicyLoader().load(
+      contentsOfFile: ExamplePolicies.directory.appendingPathComponent("after-adding-a-disk.yaml")
+        .path)
+    #expect(policy.rules.map(\.spreadWithin) == [.bytes(1 << 30)])
+    #expect(policy.rules.first?.select.type == .data)
+    #expect(policy.rules.first?.convert == nil)
   }
 
   @Test func weeklyGentleFollowsBtrfsmaintenance() throws {

@@ -232,6 +232,24 @@ struct RunPreparationTests {
     #expect(setup.refusal(setup.preparation(enough)) == nil)
   }
 
+  @Test(
+    "a trigger at or below the floor on this filesystem: refused as the policy's mistake, not as below the floor"
+  )
+  func contradictionBeforeFloor() throws {
+    let setup = try Setup()
+    let unallocated = setup.harness.layout.unallocatedBytes
+    var rule = X.compactRule()
+    rule.when = [.unallocatedBelow(.percent(0.001))]
+    let policy = X.policy(
+      rules: [rule], conditions: Conditions(minUnallocated: .bytes(unallocated + 1)))
+    guard case .policyContradicts(let found) = setup.refusal(setup.preparation(policy)) else {
+      Issue.record("not refused as a contradiction")
+      return
+    }
+    #expect(found.map(\.kind) == [.triggerAtOrBelowFloor])
+    #expect(RunRefusal.policyContradicts(found).exitStatus == .invalidInput)
+  }
+
   @Test("btrfs-steward's lock held elsewhere: refused as locked by steward until it is released")
   func stewardLock() throws {
     let setup = try Setup()

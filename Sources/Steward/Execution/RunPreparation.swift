@@ -107,6 +107,15 @@ public struct RunPreparation: Sendable {
     // Every refusal comes before anything is changed, the superseding of a stale run included.
     guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
     if policy.conditions.requiresACPower, !isOnMains() { throw .refused(.onBattery) }
+    let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
+    guard contradictions.isEmpty else { throw .refused(.policyContradicts(contradictions)) }
+    for rule in policy.rules {
+      if let profile = rule.convert,
+        let reason = PlanningRun.cannotHold(profile, devices: layout.devices)
+      {
+        throw .refused(.cannotConvert(rule: rule.name, reason: reason))
+      }
+    }
     if let floor = policy.conditions.minUnallocated?.bytes(ofTotal: layout.totalBytes),
       layout.unallocatedBytes < floor
     {

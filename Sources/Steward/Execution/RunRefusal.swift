@@ -15,6 +15,11 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   case lockedByBtrfsMaintenance(lockFile: String)
   /// The policy requires AC power and the machine is on battery.
   case onBattery
+  /// Two amounts of the policy contradict each other on this filesystem (a trigger at or below the
+  /// floor, a goal below a trigger): the policy's mistake, whatever the space is now.
+  case policyContradicts([PolicyContradiction])
+  /// A rule converts to a profile the filesystem's devices cannot hold (raid1 on one device).
+  case cannotConvert(rule: String, reason: String)
   /// Unallocated space is below the policy's floor.
   case belowUnallocatedFloor(unallocated: UInt64, floor: UInt64)
   /// Outside every time window of the policy.
@@ -34,6 +39,11 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
       "btrfsmaintenance is working on this filesystem (it holds \(lockFile))"
     case .onBattery:
       "the policy requires AC power and the machine is on battery"
+    case .policyContradicts(let contradictions):
+      "the policy contradicts itself on this filesystem:\n"
+        + contradictions.map(\.description).joined(separator: "\n")
+    case .cannotConvert(let rule, let reason):
+      "rule '\(rule)' cannot convert on this filesystem: \(reason)"
     case .belowUnallocatedFloor(let unallocated, let floor):
       "unallocated space \(ByteCount(unallocated)) is below the policy's min-unallocated \(ByteCount(floor)); balancing now could run the filesystem out of space"
     case .outsideWindow:
@@ -49,6 +59,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .foreignBalance: .foreignBalance
     case .lockedBySteward, .lockedByBtrfsMaintenance: .locked
     case .onBattery: .onBattery
+    case .policyContradicts, .cannotConvert: .invalidInput
     case .belowUnallocatedFloor: .belowUnallocatedFloor
     case .outsideWindow: .outsideWindow
     }

@@ -86,16 +86,19 @@ public struct PredictedOutcome: Hashable, Sendable, Codable {
   public var blockGroupsBefore: Int
   /// Block groups after the last operation.
   public var blockGroupsAfter: Int
+  /// Every device's unallocated space before and after; `nil` in plans journaled before it was kept.
+  public var devices: [PredictedDevice]?
 
   public init(
     relocatedBytes: UInt64, unallocatedBefore: UInt64, unallocatedAfter: UInt64,
-    blockGroupsBefore: Int, blockGroupsAfter: Int
+    blockGroupsBefore: Int, blockGroupsAfter: Int, devices: [PredictedDevice]? = nil
   ) {
     self.relocatedBytes = relocatedBytes
     self.unallocatedBefore = unallocatedBefore
     self.unallocatedAfter = unallocatedAfter
     self.blockGroupsBefore = blockGroupsBefore
     self.blockGroupsAfter = blockGroupsAfter
+    self.devices = devices
   }
 
   /// Unallocated bytes gained (negative when lost).

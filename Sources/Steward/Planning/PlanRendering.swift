@@ -17,6 +17,7 @@ extension Plan {
     }
     lines.append("")
     lines.append(totals)
+    lines.append(contentsOf: devices)
     lines.append("")
     lines.append("Rules:")
     for report in rules {
@@ -54,13 +55,25 @@ extension Plan {
       + "\(outcome.blockGroupsBefore) → \(outcome.blockGroupsAfter)"
   }
 
+  /// One line per device: its unallocated space before and after, and how much of it no new chunk
+  /// could use.
+  private var devices: [String] {
+    (outcome.devices ?? []).map { device in
+      "  Device \(device.devid) \(device.path) (\(ByteCount(device.sizeBytes))): unallocated "
+        + "\(ByteCount(device.unallocatedBeforeBytes)) → \(ByteCount(device.unallocatedAfterBytes)), "
+        + "unusable now \(ByteCount(device.unallocatableSoftBeforeBytes)) → "
+        + "\(ByteCount(device.unallocatableSoftAfterBytes))"
+    }
+  }
+
   private var table: [String] {
     let header = ["#", "vaddr", "type/profile", "size", "used", "usage", "rule"]
     let rows = operations.map { operation in
       let target = operation.target
       return [
         "\(operation.index)", "\(target.vaddr)",
-        "\(target.type.rawValue)/\(target.profile.rawValue)",
+        "\(target.type.rawValue)/\(target.profile.rawValue)"
+          + (operation.convert.map { "→\($0.rawValue)" } ?? ""),
         ByteCount(target.length).description, ByteCount(target.used).description,
         String(format: "%.1f%%", target.usagePercent), operation.rule,
       ]

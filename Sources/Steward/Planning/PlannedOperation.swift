@@ -10,23 +10,39 @@ public struct PlannedOperation: Hashable, Sendable, Codable {
   public var rule: String
   /// What the operation is predicted to do.
   public var effect: PredictedEffect
+  /// The profile the block group is converted to, `nil` when it keeps its own.
+  public var convert: Profile?
 
-  public init(index: Int, target: TargetBlockGroup, rule: String, effect: PredictedEffect) {
+  public init(
+    index: Int, target: TargetBlockGroup, rule: String, effect: PredictedEffect,
+    convert: Profile? = nil
+  ) {
     self.index = index
     self.target = target
     self.rule = rule
     self.effect = effect
+    self.convert = convert
   }
 
   /// The arguments passed to the kernel: a `vrange` covering the target's first byte (see
-  /// ``BalanceArguments/relocating(vaddr:type:)``). They follow from the target, so a plan of a
-  /// quarter of a million operations does not carry a quarter of a million filter sets; JSON output
-  /// still shows them, for readers and scripts.
+  /// ``BalanceArguments/relocating(vaddr:type:)``), and for a conversion `convert=` with `soft`, so
+  /// that a block group converted already is left alone. They follow from the target, so a plan of
+  /// a quarter of a million operations does not carry a quarter of a million filter sets; JSON
+  /// output still shows them, for readers and scripts.
   public var arguments: BalanceArguments {
-    BalanceArguments.relocating(vaddr: target.vaddr, type: target.type)
+    var arguments = BalanceArguments.relocating(vaddr: target.vaddr, type: target.type)
+    if let convert {
+      arguments.data?.convert = convert
+      arguments.data?.soft = true
+      arguments.metadata?.convert = convert
+      arguments.metadata?.soft = true
+    }
+    return arguments
   }
 
-  private enum CodingKeys: String, CodingKey { case index, target, arguments, rule, effect }
+  private enum CodingKeys: String, CodingKey {
+    case index, target, arguments, rule, effect, convert
+  }
 
   public init(from decoder: any Decoder) throws {
     let container = try decoder.container(keyedBy: CodingKeys.self)
@@ -34,6 +50,7 @@ public struct PlannedOperation: Hashable, Sendable, Codable {
     target = try container.decode(TargetBlockGroup.self, forKey: .target)
     rule = try container.decode(String.self, forKey: .rule)
     effect = try container.decode(PredictedEffect.self, forKey: .effect)
+    convert = try container.decodeIfPresent(Profile.self, forKey: .convert)
   }
 
   public func encode(to encoder: any Encoder) throws {
@@ -43,6 +60,7 @@ public struct PlannedOperation: Hashable, Sendable, Codable {
     try container.encode(arguments, forKey: .arguments)
     try container.encode(rule, forKey: .rule)
     try container.encode(effect, forKey: .effect)
+    try container.encodeIfPresent(convert, forKey: .convert)
   }
 }
 

@@ -45,7 +45,8 @@ public struct Planner: Sendable {
     let outcome = PredictedOutcome(
       relocatedBytes: run.relocatedBytes, unallocatedBefore: layout.unallocatedBytes,
       unallocatedAfter: run.space.unallocatedBytes, blockGroupsBefore: layout.blockGroups.count,
-      blockGroupsAfter: run.space.liveCount)
+      blockGroupsAfter: run.space.liveCount,
+      devices: PredictedDevice.pairs(before: layout, after: run.space.layout))
     let outsideWindow = !policy.isWithinWindow(at: instant)
     return Plan(
       fsid: layout.fsid, mountpoint: layout.mountpoint, policyName: policy.name,
@@ -61,7 +62,11 @@ public struct Planner: Sendable {
       notes.append(
         "\(instant.formatted(.iso8601)) is outside the policy's windows: a run would not start")
     }
-    if let floor = policy.conditions.minUnallocated {
+    let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
+    for contradiction in contradictions {
+      notes.append("\(contradiction): a run would refuse to start")
+    }
+    if contradictions.isEmpty, let floor = policy.conditions.minUnallocated {
       let bytes = floor.bytes(ofTotal: layout.totalBytes)
       if layout.unallocatedBytes < bytes {
         notes.append(

@@ -6,10 +6,11 @@ struct PlanningRun {
   let policy: Policy
   var space: SimulatedSpace
   let totalBytes: UInt64
-  private(set) var operations: [PlannedOperation] = []
-  private(set) var relocatedBytes: UInt64 = 0
+  // Set here and by conversions (PlanningRun+Conversion.swift), nowhere else.
+  var operations: [PlannedOperation] = []
+  var relocatedBytes: UInt64 = 0
   /// Why the plan ended before this rule, in words, when a limit or ENOSPC ended it.
-  private var ended: String?
+  var ended: String?
 
   init(policy: Policy, space: SimulatedSpace) {
     self.policy = policy
@@ -24,6 +25,8 @@ struct PlanningRun {
   /// moving fewer bytes (data moved into a block group relocated later moves twice, and the order
   /// decides where relocated extents land); the report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
+    if let profile = rule.convert { return evaluateConversion(rule, to: profile) }
+    if let margin = rule.spreadWithin { return evaluateSpreading(rule, within: margin) }
     guard space.hasExtentDetail else { return evaluate(rule, order: rule.order) }
     let start = self
     var best = self
@@ -290,7 +293,7 @@ struct PlanningRun {
   }
 
   /// Why one of `rule`'s goals holds now, or `nil` when none does.
-  private func metGoal(_ rule: Rule) -> String? {
+  func metGoal(_ rule: Rule) -> String? {
     let unallocated = space.unallocatedBytes
     // Checked after every operation: the reason, in words, is only built for a goal that holds.
     for goal in rule.until where goal.holds(unallocated: unallocated, totalBytes: totalBytes) {

@@ -51,6 +51,9 @@ public enum RuleVerdict: String, Hashable, Sendable, Codable, CaseIterable {
   case maxRelocated = "max-relocated"
   /// A relocation would run out of space and the rule says `on-no-space: stop`.
   case noSpace = "no-space"
+  /// A converting rule's target profile cannot be allocated on the filesystem's devices (raid1 on
+  /// one device).
+  case cannotConvert = "cannot-convert"
   /// The plan had already ended in an earlier rule (a limit, or ENOSPC).
   case notEvaluated = "not-evaluated"
 }

@@ -87,10 +87,16 @@ public struct Conditions: Hashable, Sendable {
   public var requiresACPower: Bool
   /// Refuse to start when unallocated space is below this (an ENOSPC guard).
   public var minUnallocated: SpaceAmount?
+  /// Where `min-unallocated` was written, when the policy was read from a file.
+  public var sources: AmountSources
 
-  public init(requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil) {
+  public init(
+    requiresACPower: Bool = false, minUnallocated: SpaceAmount? = nil,
+    minUnallocatedSource: PolicySource? = nil
+  ) {
     self.requiresACPower = requiresACPower
     self.minUnallocated = minUnallocated
+    sources = AmountSources(minUnallocated: minUnallocatedSource)
   }
 }
 
@@ -135,11 +141,22 @@ public struct Rule: Hashable, Sendable {
   /// The least unallocated space an operation (or a run of consecutive operations that only gain
   /// together) must be predicted to regain to be planned; `nil`: anything above nothing.
   public var minGain: SpaceAmount?
+  /// Convert the selected block groups to this profile (`convert`), in the kernel's soft mode:
+  /// those that have it already are left alone. `nil`: relocate them in their own profile.
+  public var convert: Profile?
+  /// Move block groups off the devices with the least unallocated space until every device's
+  /// unallocated space is within this of every other's (`spread-within`); `nil`: no spreading.
+  public var spreadWithin: SpaceAmount?
+  /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
+  /// written, when the policy was read from a file.
+  public var sources: AmountSources
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
     maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
-    minGain: SpaceAmount? = nil
+    minGain: SpaceAmount? = nil, convert: Profile? = nil, spreadWithin: SpaceAmount? = nil,
+    triggerSource: PolicySource? = nil,
+    goalSource: PolicySource? = nil
   ) {
     self.name = name
     self.when = when
@@ -149,6 +166,9 @@ public struct Rule: Hashable, Sendable {
     self.until = until
     self.onNoSpace = onNoSpace
     self.minGain = minGain
+    self.convert = convert
+    self.spreadWithin = spreadWithin
+    sources = AmountSources(trigger: triggerSource, goal: goalSource)
   }
 }
 

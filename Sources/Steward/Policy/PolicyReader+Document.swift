@@ -108,7 +108,8 @@ extension PolicyReader {
     guard let fields = fields(of: field.node, "'conditions'", known: keys) else { return nil }
     return Conditions(
       requiresACPower: fields["on-ac-power"].flatMap(boolean) ?? false,
-      minUnallocated: fields["min-unallocated"].flatMap { positiveSpace($0, belowAll: true) })
+      minUnallocated: fields["min-unallocated"].flatMap { positiveSpace($0, belowAll: true) },
+      minUnallocatedSource: fields["min-unallocated"].map { source($0.node) })
   }
 
   private func limits(_ field: Field) -> Limits? {

@@ -4,6 +4,7 @@ extension PolicyReader {
   /// The keys of a rule.
   static let ruleKeys = [
     "name", "when", "select", "order", "max-block-groups", "until", "on-enospc", "min-gain",
+    "convert", "spread-within",
   ]
 
   /// A non-empty list of rules with distinct names.
@@ -40,9 +41,46 @@ extension PolicyReader {
     let minGain = fields["min-gain"].flatMap { positiveSpace($0, belowAll: true) }
     guard let name, let triggers, let selection, let goals else { return nil }
     if fields["min-gain"] != nil, minGain == nil { return nil }
+    let convert = fields["convert"].flatMap { choice($0, of: Profile.self) }
+    let spreadWithin = fields["spread-within"].flatMap { positiveSpace($0, belowAll: true) }
+    if let field = fields["spread-within"] {
+      guard spreadWithin != nil else { return nil }
+      if fields["convert"] != nil || fields["min-gain"] != nil {
+        report(
+          "'spread-within': a spreading rule moves block groups to even out the devices; it takes"
+            + " neither 'convert' nor 'min-gain' (write a rule of its own for those)",
+          at: field.node.mark)
+        return nil
+      }
+    }
+    if let field = fields["convert"] {
+      guard convert != nil else { return nil }
+      if fields["min-gain"] != nil {
+        report(
+          "'convert': a converting rule plans every block group it selects, whatever it regains"
+            + " (a conversion can cost space); remove 'min-gain'", at: field.node.mark)
+        return nil
+      }
+      if selection.type == .system {
+        report(
+          "'convert': system block groups cannot be converted one at a time; convert metadata"
+            + " with btrfs balance start -mconvert=…,soft (the kernel converts system with it)",
+          at: field.node.mark)
+        return nil
+      }
+    }
     return Rule(
       name: name, when: triggers, select: selection, order: order,
-      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain)
+      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain,
+      convert: convert, spreadWithin: spreadWithin,
+      triggerSource: fields["when"].flatMap { field(of: $0, "unallocated-below") },
+      goalSource: fields["until"].flatMap { field(of: $0, "unallocated-above") })
+  }
+
+  /// Where the value of `key` in the mapping `field` is, if it is there.
+  private func field(of field: Field, _ key: String) -> PolicySource? {
+    guard case .mapping(let pairs) = field.node.content else { return nil }
+    return pairs.first { $0.key.scalar == key }.map { source($0.value) }
   }
 
   /// `when`: a mapping of triggers, all of which must hold.

@@ -12,6 +12,11 @@ final class PolicyReader {
   init(file: String) { self.file = file }
 
   /// Records a problem at `mark`.
+  /// Where `node` is in the file.
+  func source(_ node: YAMLNode) -> PolicySource {
+    PolicySource(file: file, line: node.mark.line, column: node.mark.column)
+  }
+
   func report(_ message: String, at mark: YAMLMark) {
     diagnostics.append(
       PolicyDiagnostic(file: file, line: mark.line, column: mark.column, message: message))

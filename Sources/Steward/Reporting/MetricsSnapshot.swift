@@ -21,6 +21,8 @@ public struct MetricsSnapshot: Hashable, Sendable {
     case refusedForeignBalance = "refused-foreign-balance"
     case refusedLocked = "refused-locked"
     case refusedOnBattery = "refused-on-battery"
+    case refusedPolicyContradiction = "refused-policy-contradiction"
+    case refusedCannotConvert = "refused-cannot-convert"
     case refusedBelowUnallocatedFloor = "refused-below-unallocated-floor"
     case refusedOutsideWindow = "refused-outside-window"
     /// The attempt failed before its first operation (the kernel, the journal, the layout).
@@ -51,6 +53,8 @@ public struct MetricsSnapshot: Hashable, Sendable {
       case .foreignBalance: self = .refusedForeignBalance
       case .lockedBySteward, .lockedByBtrfsMaintenance: self = .refusedLocked
       case .onBattery: self = .refusedOnBattery
+      case .policyContradicts: self = .refusedPolicyContradiction
+      case .cannotConvert: self = .refusedCannotConvert
       case .belowUnallocatedFloor: self = .refusedBelowUnallocatedFloor
       case .outsideWindow: self = .refusedOutsideWindow
       }

@@ -9,8 +9,12 @@ public struct UsageReport: Hashable, Sendable, Codable {
   public var allocatedBytes: UInt64
   public var unallocatedBytes: UInt64
   public var devices: [DeviceInfo]
+  /// Every device's space, and what new chunks can really use of it.
+  public var deviceSpace: DeviceSpaceReport
   public var spaceInfo: [SpaceInfo]
   public var blockGroupCounts: [BlockGroupType: Int]
+  /// Block groups and used bytes per type and profile.
+  public var profileShares: [ProfileShare]
   public var histograms: [UsageHistogram]
   public var blockGroups: [BlockGroup]
 
@@ -22,9 +26,11 @@ public struct UsageReport: Hashable, Sendable, Codable {
     unallocatedBytes = layout.unallocatedBytes
     allocatedBytes = totalBytes - unallocatedBytes
     devices = layout.devices
+    deviceSpace = DeviceSpaceReport(layout)
     spaceInfo = layout.spaceInfo
     let counts = layout.blockGroups.reduce(into: [:]) { $0[$1.type, default: 0] += 1 }
     blockGroupCounts = counts
+    profileShares = ProfileShare.of(layout.blockGroups)
     histograms = BlockGroupType.allCases.filter { counts[$0] != nil }.map {
       UsageHistogram(type: $0, blockGroups: layout.blockGroups)
     }
@@ -32,8 +38,8 @@ public struct UsageReport: Hashable, Sendable, Codable {
   }
 
   private enum CodingKeys: String, CodingKey {
-    case fsid, mountpoint, totalBytes, allocatedBytes, unallocatedBytes, devices, spaceInfo
-    case blockGroupCounts, histograms, blockGroups
+    case fsid, mountpoint, totalBytes, allocatedBytes, unallocatedBytes, devices, deviceSpace
+    case spaceInfo, blockGroupCounts, profileShares, histograms, blockGroups
   }
 
   /// A block group as `usage --json` writes it: the layout file's fields (flags as the kernel's
@@ -61,8 +67,10 @@ public struct UsageReport: Hashable, Sendable, Codable {
     try container.encode(allocatedBytes, forKey: .allocatedBytes)
     try container.encode(unallocatedBytes, forKey: .unallocatedBytes)
     try container.encode(devices, forKey: .devices)
+    try container.encode(deviceSpace, forKey: .deviceSpace)
     try container.encode(spaceInfo, forKey: .spaceInfo)
     try container.encode(blockGroupCounts, forKey: .blockGroupCounts)
+    try container.encode(profileShares, forKey: .profileShares)
     try container.encode(histograms, forKey: .histograms)
     try container.encode(blockGroups.map(DescribedBlockGroup.init), forKey: .blockGroups)
   }
@@ -73,6 +81,9 @@ public struct UsageReport: Hashable, Sendable, Codable {
     lines.append(
       "  Device size \(ByteCount(totalBytes)), allocated \(ByteCount(allocatedBytes)), unallocated \(ByteCount(unallocatedBytes)) (\(percent(unallocatedBytes, of: totalBytes)))"
     )
+    lines.append("")
+    lines.append(contentsOf: deviceSpace.rendered())
+    lines.append(contentsOf: ProfileShare.rendered(profileShares))
     lines.append("")
     lines.append("  Space                      Total        Used")
     for entry in spaceInfo {

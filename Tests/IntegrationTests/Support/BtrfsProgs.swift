@@ -59,3 +59,61 @@ enum BtrfsProgs {
     }
   }
 }
+
+extension BtrfsProgs {
+  /// One device as `btrfs filesystem usage -b` (and `btrfs device usage -b`, for the size) lists it.
+  struct DeviceUsage: Equatable {
+    var size: UInt64 = 0
+    /// Raw bytes per "Data,RAID1"-style label.
+    var allocations: [String: UInt64] = [:]
+    var unallocated: UInt64 = 0
+  }
+
+  /// Every device by path, parsed from `btrfs filesystem usage -b`'s sections (a heading per
+  /// type and profile, or "Unallocated:", then a line per device) and `btrfs device usage -b`.
+  static func deviceUsage(mountpoint: String) throws -> [String: DeviceUsage] {
+    var devices: [String: DeviceUsage] = [:]
+    var section: String?
+    for line in try shell("btrfs", "filesystem", "usage", "-b", mountpoint).split(separator: "\n") {
+      if !line.hasPrefix(" ") && !line.hasPrefix("\t") {
+        section = line.hasPrefix("Overall:") ? nil : String(line.split(separator: ":")[0])
+        continue
+      }
+      let fields = line.split(whereSeparator: \.isWhitespace)
+      guard let section, fields.count == 2, fields[0].hasPrefix("/dev/"),
+        let bytes = UInt64(fields[1])
+      else { continue }
+      if section == "Unallocated" {
+        devices[String(fields[0]), default: DeviceUsage()].unallocated = bytes
+      } else {
+        devices[String(fields[0]), default: DeviceUsage()].allocations[section] = bytes
+      }
+    }
+    var device: String?
+    for line in try shell("btrfs", "device", "usage", "-b", mountpoint).split(separator: "\n") {
+      if line.hasPrefix("/dev/") {
+        device = String(line.split(separator: ",")[0])
+      } else if let device, line.contains("Device size:") {
+        devices[device, default: DeviceUsage()].size = UInt64(line.split(separator: " ").last!)!
+      }
+    }
+    return devices
+  }
+
+  /// python-btrfs's `fs_usage` per device id: (unallocatable soft, unallocatable hard).
+  static func pythonBtrfsUnallocatable(mountpoint: String) throws -> [UInt64: (UInt64, UInt64)] {
+    let script = """
+      import btrfs, sys
+      usage = btrfs.FileSystem(sys.argv[1]).usage()
+      for devid, device in usage.dev_usage.items():
+          print(devid, device.unallocatable_soft, device.unallocatable_hard)
+      """
+    let output = try shell("/usr/bin/python3", "-c", script, mountpoint)
+    var result: [UInt64: (UInt64, UInt64)] = [:]
+    for line in output.split(separator: "\n") {
+      let numbers = line.split(separator: " ").map { UInt64($0)! }
+      result[numbers[0]] = (numbers[1], numbers[2])
+    }
+    return result
+  }
+}

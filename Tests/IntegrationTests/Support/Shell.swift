@@ -21,6 +21,12 @@ struct CommandResult {
 /// Runs a program (looked up on PATH) and returns what it printed; throws when it fails.
 @discardableResult
 func shell(_ arguments: String...) throws -> String {
+  try shell(arguments)
+}
+
+/// Runs a program with `arguments` and returns what it printed; throws when it fails.
+@discardableResult
+func shell(_ arguments: [String]) throws -> String {
   let result = try execute(arguments)
   guard result.status == 0 else {
     throw CommandFailed(

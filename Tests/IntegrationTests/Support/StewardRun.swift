@@ -2,16 +2,27 @@ import Btrfs
 import Foundation
 import Steward
 
+/// A filesystem a test made and mounted in a temporary directory of its own.
+protocol MountedScratch {
+  /// The test's temporary directory.
+  var directory: URL { get }
+  /// Where the filesystem is mounted.
+  var mountpoint: String { get }
+}
+
+extension ScratchImage: MountedScratch {}
+extension MultiDeviceFilesystem: MountedScratch {}
+
 /// A btrfs-steward run against a scratch filesystem, with its own policy file, state and runtime
 /// directories inside the scratch directory.
 struct StewardRun {
-  let scratch: ScratchFilesystem
+  let scratch: any MountedScratch
   let policyPath: String
   let stateDirectory: String
   let runtimeDirectory: String
 
   /// Writes `policy` (YAML) next to the filesystem.
-  init(_ scratch: ScratchFilesystem, policy: String) throws {
+  init(_ scratch: any MountedScratch, policy: String) throws {
     self.scratch = scratch
     policyPath = scratch.directory.appendingPathComponent("policy.yaml").path
     stateDirectory = scratch.directory.appendingPathComponent("state").path

@@ -1,0 +1,42 @@
+import Btrfs
+import Foundation
+import Steward
+import Testing
+
+@Suite(
+  "Spreading block groups onto an added device", .serialized,
+  .enabled(if: IntegrationEnvironment.shouldRun))
+struct SpreadingOnKernelTests {
+  @Test(
+    "after adding an empty device, every device's unallocated space ends within one chunk of even")
+  func spreadsOntoAddedDevice() throws {
+    try withMultiDeviceFilesystem(sizes: ["2G"], mkfsArguments: ["-d", "single", "-m", "dup"]) {
+      fs in
+      for index in 0..<12 { try fs.write("f\(index)", megabytes: 100) }
+      try fs.addDevice(size: "2G")
+      let fileSystem = try FileSystem(path: fs.mountpoint)
+      let before = try fileSystem.layout().devices.map(\.unallocatedBytes)
+      #expect(before[1] > before[0] + (1 << 30), "the added device is empty: \(before)")
+      let chunk = try #require(
+        try fileSystem.layout().blockGroups.filter { $0.type == .data }.map(\.length).max())
+
+      let policy = """
+        version: 1
+        name: after-adding-a-disk
+        rules:
+          - name: spread-data
+            select: { type: data }
+            spread-within: \(chunk)B
+        """
+      let result = try StewardRun(fs, policy: policy).run()
+      #expect(result.status == 0, "\(result.standardError)")
+      let after = try fileSystem.layout().devices.map(\.unallocatedBytes)
+      let mean = after.reduce(0, +) / UInt64(after.count)
+      for (devid, unallocated) in after.enumerated() {
+        let offEven = unallocated > mean ? unallocated - mean : mean - unallocated
+        #expect(offEven <= chunk, "device \(devid + 1): \(after), one chunk \(chunk)")
+      }
+      #expect((after.max()! - after.min()!) < (before.max()! - before.min()!))
+    }
+  }
+}
