@@ -32,6 +32,7 @@ let package = Package(
       name: "Steward",
       dependencies: [
         "Btrfs",
+        "CBtrfs",
         "CYAML",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SystemPackage", package: "swift-system"),

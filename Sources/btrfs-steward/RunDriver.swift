@@ -48,6 +48,16 @@ final class RunDriver {
             ?? [:]))
       return status
     }
+    // Before anything is locked or journaled: a paced run on a machine without PSI does nothing.
+    var gauge: SystemPressureGauge?
+    if loaded.policy.pacing.boundsPressure {
+      do {
+        gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
+      } catch {
+        reporter.error("\(path): the policy bounds pressure, but \(error)")
+        return attempt(.error, .pressureUnreadable)
+      }
+    }
     var preparation = RunPreparation(
       policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
       stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
@@ -76,7 +86,7 @@ final class RunDriver {
     let executor = Executor(
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle,
+      stops: stops, observe: reporter.handle, pressure: gauge,
       predictionCheck: PredictionCheck(
         planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
     let end: RunEnd

@@ -129,6 +129,24 @@ final class RunReporter: Sendable {
       }
     case .runEnded(let end):
       emit(end.exitStatus == .success ? .notice : .warning, summary(end))
+    case .waitingForMachine(let observation, _):
+      emit(.notice, clear + "Waiting for the machine: \(observation) is above the policy's bound")
+    case .machineCalm(let waited):
+      emit(.notice, clear + "The machine is calm again after \(String(format: "%.1f", waited))s")
+    case .yielding(let operation, let action, let observation):
+      emit(
+        .notice,
+        clear + "#\(operation.index): \(observation) stayed above the bound for the grace period; "
+          + (action == .pause
+            ? "pausing after the block group in flight" : "cancelling the block group in flight"))
+    case .operationYielded(let operation, let lost):
+      emit(
+        .notice,
+        clear
+          + "#\(operation.index): cancelled in flight after \(String(format: "%.1f", lost))s of "
+          + "work; it runs again once the machine is calm")
+    case .resting(let seconds):
+      emit(.info, clear + "Resting \(String(format: "%.1f", seconds))s for the duty cycle")
     }
   }
 
@@ -242,6 +260,7 @@ final class RunReporter: Sendable {
     var plan: Plan? = nil
     var summary: RunSummary? = nil
     var reason: String? = nil
+    var pressure: MachinePressure? = nil
   }
 
   private func emitJSON(_ event: ExecutionEvent) {
@@ -281,6 +300,22 @@ final class RunReporter: Sendable {
         reason = why.rawValue
       }
       write(JSONLine(event: name, summary: end.summary, reason: reason))
+    case .waitingForMachine(let observation, let operation):
+      write(
+        JSONLine(
+          event: "waiting-for-machine", message: observation.description, operation: operation,
+          pressure: observation.pressure))
+    case .machineCalm(let waited):
+      write(JSONLine(event: "machine-calm", elapsedSeconds: waited))
+    case .yielding(let operation, let action, let observation):
+      write(
+        JSONLine(
+          event: "yielding", message: observation.description, operation: operation.index,
+          reason: action.rawValue, pressure: observation.pressure))
+    case .operationYielded(let operation, let lost):
+      write(JSONLine(event: "operation-yielded", operation: operation.index, elapsedSeconds: lost))
+    case .resting(let seconds):
+      write(JSONLine(event: "resting", elapsedSeconds: seconds))
     }
   }
 

@@ -62,6 +62,12 @@ struct StatusCommand: ParsableCommand {
     var relocatedBytes: UInt64
     var unallocatedBefore: UInt64
     var summary: RunSummary?
+    /// Since when the running run has been waiting for the machine (pacing), if it is.
+    var waitingForMachineSince: Date?
+    /// How long it has waited so far.
+    var waitingSeconds: Double?
+    /// The pressure that made it wait, when readable.
+    var waitingPressure: MachinePressure?
   }
 
   func run() throws {
@@ -122,13 +128,16 @@ struct StatusCommand: ParsableCommand {
       summary = done
     }
     let soFar = summary ?? run.summarySoFar(.completed, unallocatedNow: unallocatedNow)
+    let waitingSince = standing == "running" ? run.waitingForMachineSince : nil
     return RunReport(
       id: run.id, policy: run.plan.policyName, policyPath: run.policyPath,
       startedAt: run.startedAt, lastRecordAt: run.lastRecordAt, standing: standing, reason: reason,
       processAlive: alive, operations: run.plan.operations.count, relocated: soFar.relocated,
       skipped: soFar.skipped, failed: soFar.failed, left: soFar.left,
       relocatedBytes: soFar.relocatedBytes, unallocatedBefore: soFar.unallocatedBefore,
-      summary: summary)
+      summary: summary, waitingForMachineSince: waitingSince,
+      waitingSeconds: waitingSince.map { Date().timeIntervalSince($0) },
+      waitingPressure: waitingSince == nil ? nil : run.waitingPressure)
   }
 
   private func render(_ report: Report) -> String {
@@ -153,6 +162,12 @@ struct StatusCommand: ParsableCommand {
           + "\(run.failed) failed, \(run.left) left; moved \(ByteCount(run.relocatedBytes)); "
           + "unallocated \(ByteCount(run.unallocatedBefore)) → \(ByteCount(report.unallocatedBytes)) now"
       )
+      if let since = run.waitingForMachineSince, let waited = run.waitingSeconds {
+        lines.append(
+          "    Waiting for the machine since \(since) (\(String(format: "%.0f", waited))s so far): "
+            + (run.waitingPressure.map { "\($0) above the policy's bound" }
+              ?? "pressure cannot be read"))
+      }
     } else {
       lines.append("  Last run: none journaled")
     }

@@ -12,7 +12,7 @@ struct BenchSteward: ParsableCommand {
       """,
     subcommands: [
       LayoutReadBenchmark.self, PlanBenchmark.self, StopLatencyBenchmark.self,
-      CompactionBenchmark.self, CorpusBenchmark.self, ScrubBenchmark.self,
+      CompactionBenchmark.self, CorpusBenchmark.self, ScrubBenchmark.self, PacingBenchmark.self,
       PolicyLoadBenchmark.self, WaitStopBenchmark.self,
     ]
   )

@@ -15,15 +15,20 @@ struct CompactionImage {
   var fileSize: Int
   /// The seed of ``ScratchImage/fragment(fileCount:fileSize:seed:pieceSize:)``.
   var seed: UInt64
+  /// When set, each "file" is a directory of small files of this size (many small extents).
+  var pieceSize: Int? = nil
 
   /// Builds the filesystem, lets it settle, unmounts it and moves its image file to `master`;
-  /// returns the fsid. Everything else is removed before this returns, also on failure.
-  func build(master: URL) throws -> String {
+  /// returns the fsid. `populate` then runs on the mountpoint, after the fragmenting. Everything
+  /// else is removed before this returns, also on failure.
+  func build(master: URL, populate: (String) throws -> Void = { _ in }) throws -> String {
     let image = try ScratchImage(size: size, prefix: "steward-bench-compaction")
     defer { image.remove() }
     let fsid = try FileSystem(path: image.mountpoint).info().fsid
     try setDataChunkSize(fsid: fsid)
-    try image.fragment(fileCount: fileCount, fileSize: fileSize, seed: seed)
+    try image.fragment(
+      fileCount: fileCount, fileSize: fileSize, seed: seed, pieceSize: pieceSize)
+    try populate(image.mountpoint)
     _ = try settledLayout(image.mountpoint)
     try Command.run(["umount", image.mountpoint])
     // Unmounted, the image file is complete; the loop device stays attached (to the moved file)
@@ -36,18 +41,34 @@ struct CompactionImage {
   /// Copies `master` (`cp --sparse=always`) into a new directory `name` under `parent`, attaches
   /// the copy to its own loop device, mounts it and runs `body` on it; then unmounts, detaches and
   /// deletes the copy, also when `body` throws. Copies of one master share an fsid, so btrfs
-  /// mounts only one at a time: call this for one contender after the other.
+  /// mounts only one at a time: call this for one contender after the other. With `directIO`,
+  /// the loop device reads and writes its file with O_DIRECT (`losetup --direct-io=on`), so the
+  /// filesystem's I/O reaches the disk instead of the host's page cache; it is an error when the
+  /// kernel falls back to buffered I/O (the file's filesystem lacks O_DIRECT).
   func withCopy<Result>(
-    of master: URL, name: String, in parent: URL, _ body: (MountedCopy) throws -> Result
+    of master: URL, name: String, in parent: URL, directIO: Bool = false,
+    _ body: (MountedCopy) throws -> Result
   ) throws -> Result {
     let directory = parent.appendingPathComponent(name)
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(at: directory) }
     let image = directory.appendingPathComponent("fs.img").path
     try Command.run(["cp", "--sparse=always", master.path, image])
-    let device = try Command.run(["losetup", "--find", "--show", image])
-      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let device = try Command.run(
+      ["losetup", "--find", "--show"] + (directIO ? ["--direct-io=on"] : []) + [image]
+    )
+    .trimmingCharacters(in: .whitespacesAndNewlines)
     defer { _ = try? Command.run(["losetup", "-d", device]) }
+    if directIO {
+      let flag = "/sys/block/\(URL(fileURLWithPath: device).lastPathComponent)/loop/dio"
+      let dio = try String(contentsOfFile: flag, encoding: .utf8)
+        .trimmingCharacters(in: .whitespacesAndNewlines)
+      guard dio == "1" else {
+        throw BenchmarkFailure(
+          "\(device) does not use direct I/O (\(flag) is \(dio)): put the work directory on a "
+            + "filesystem with O_DIRECT (--work-directory)")
+      }
+    }
     let mountpoint = directory.appendingPathComponent("mnt").path
     try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: false)
     try Command.run(["mount", "-t", "btrfs", device, mountpoint])

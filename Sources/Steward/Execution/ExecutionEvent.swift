@@ -16,6 +16,18 @@ public enum ExecutionEvent: Sendable {
   case stopping(StopRequest)
   /// The run ended.
   case runEnded(RunEnd)
+  /// The run waits for the machine, pressed as observed, before operation `operation` (an index;
+  /// `nil`: the next one) starts or resumes.
+  case waitingForMachine(PressureObservation, operation: Int?)
+  /// The machine is calm again after a wait of `waitedSeconds`.
+  case machineCalm(waitedSeconds: Double)
+  /// Pressure stayed high for the grace period while the operation ran: the run pauses or cancels
+  /// its balance.
+  case yielding(PlannedOperation, YieldAction, PressureObservation)
+  /// The operation's balance was cancelled in flight by a yield; it will run again.
+  case operationYielded(PlannedOperation, lostSeconds: Double)
+  /// The run rests this long before the next operation, for the duty cycle.
+  case resting(seconds: Double)
 }
 
 /// How a run of the executor ended.

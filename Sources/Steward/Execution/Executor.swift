@@ -23,6 +23,9 @@ public struct Executor: Sendable {
   public var pollInterval: Double
   /// Receives progress events.
   public var observe: @Sendable (ExecutionEvent) -> Void
+  /// Where the machine's pressure is read when the policy's `pacing` bounds it; `nil` reads as
+  /// pressure that cannot be read, which a paced run waits out.
+  public var pressure: (any PressureGauge)?
   /// Compares each operation's result with the prediction and plans the rest anew when they
   /// differ by more than a chunk; `nil`: the plan is run as it is.
   public var predictionCheck: PredictionCheck?
@@ -32,6 +35,7 @@ public struct Executor: Sendable {
     now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
     pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
+    pressure: (any PressureGauge)? = nil,
     predictionCheck: PredictionCheck? = nil
   ) {
     self.target = target
@@ -42,6 +46,7 @@ public struct Executor: Sendable {
     self.isOnMains = isOnMains
     self.pollInterval = pollInterval
     self.observe = observe
+    self.pressure = pressure
     self.predictionCheck = predictionCheck
   }
 
@@ -74,6 +79,10 @@ private final class Session {
   var lastStarted: BalanceArguments?
   /// The CPU time of this thread, on which the whole session runs, when it started.
   let cpuAtStart = ThreadCPUTime.seconds()
+  /// The pressure gate, the in-flight watch and the rests between operations.
+  let pacer: RunPacer
+  /// Set by an operation that yielded to pressure before its block group moved: run it again.
+  var retry = false
 
   init(executor: Executor, plan: Plan, startedAt: Date, history: RunHistory?) {
     self.executor = executor
@@ -81,6 +90,9 @@ private final class Session {
     self.startedAt = startedAt
     self.history = history
     tally = RunTally(results: history?.results ?? [:])
+    pacer = RunPacer(
+      policy: executor.policy, gauge: executor.pressure, stops: executor.stops, now: executor.now,
+      sampleInterval: executor.pollInterval, observe: executor.observe)
   }
 
   var target: any BalanceTarget { executor.target }
@@ -102,12 +114,17 @@ private final class Session {
     // up afresh each time.
     while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
-      if let end = try perform(operation) { return end }
-      try checkPrediction(operation)
-      if executor.policy.limits.pauseBetween > .zero, operation.index != plan.operations.last?.index
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record),
+        let end = try checkBeforeOperation()
       {
-        executor.stops.wait(
-          seconds: executor.policy.limits.pauseBetween.seconds, requestClockStops)
+        return end
+      }
+      if let end = try performPaced(operation) { return end }
+      try checkPrediction(operation)
+      if operation.index != plan.operations.last?.index {
+        pacer.restBeforeNextOperation(
+          pauseBetween: executor.policy.limits.pauseBetween, checkClock: requestClockStops)
       }
     }
     return try finish(tally.goalSkips > 0 ? .goalReached : .completed)
@@ -145,7 +162,17 @@ private final class Session {
         elapsed: 0)
       return nil
     }
-    return try perform(operation)
+    return try performPaced(operation)
+  }
+
+  /// Runs one operation, again each time it yields to pressure before its block group moved
+  /// (``retry``).
+  private func performPaced(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+    while true {
+      retry = false
+      let end = try perform(operation)
+      guard retry else { return end }
+    }
   }
 
   /// Whether `operation`'s block group was relocated: the kernel counted it (`completed`), or its
@@ -254,6 +281,8 @@ private final class Session {
     lastStarted = arguments
     let call = KernelCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
     var askedKernel = false
+    var yielding = false
+    pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
     var lastPoll = Date.distantPast
     while outcome == nil {
@@ -268,6 +297,16 @@ private final class Session {
               operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
         }
         requestClockStops()
+        if !askedKernel, executor.stops.current == nil,
+          pacer.shouldYield(operation, at: executor.now())
+        {
+          askedKernel = true
+          yielding = true
+          switch pacer.pacing.yield {
+          case .pause: try? target.pauseBalance()
+          case .cancel: try? target.cancelBalance()
+          }
+        }
       }
       if !askedKernel, let request = executor.stops.current {
         askedKernel = true
@@ -279,6 +318,13 @@ private final class Session {
       }
     }
     let elapsed = Date().timeIntervalSince(started)
+    pacer.recordBusy(seconds: elapsed)
+    if yielding,
+      case .handled(let end) = try yielded(
+        operation, outcome!, elapsed: elapsed, relocating: relocating)
+    {
+      return end
+    }
     switch outcome! {
     case .success(.completed(let statistics)):
       // The kernel's own count says whether it relocated the block group (its address alone cannot:
@@ -313,6 +359,69 @@ private final class Session {
       try finishOperation(operation, .failed(message: error.description), elapsed: elapsed)
       _ = try finish(.failed)
       throw .kernel(error)
+    }
+  }
+
+  /// How ``yielded(_:_:elapsed:relocating:)`` dealt with an operation's outcome.
+  private enum YieldHandling {
+    /// As any other outcome: the balance completed or failed, or a stop request outranked the yield.
+    case asUsual
+    /// Done with: the run ends (with this end) or goes on (`nil`, or again with ``retry``).
+    case handled(RunEnd?)
+  }
+
+  /// After the run yielded `operation` to pressure: records the block group as relocated when the
+  /// kernel finished it, or waits for the machine and sets ``retry``, or ends the run when a stop
+  /// came meanwhile.
+  private func yielded(
+    _ operation: PlannedOperation, _ outcome: Result<BalanceOutcome, BtrfsError>, elapsed: Double,
+    relocating: UInt64
+  ) throws(ExecutionError) -> YieldHandling {
+    if case .cancel? = executor.stops.current { return .asUsual }
+    switch outcome {
+    case .success(.paused(let statistics)):
+      // The kernel paused after the block group in flight, or before it began. A stop request
+      // outranks the yield; otherwise nothing is left paused in the kernel for the next mount.
+      guard executor.stops.current == nil else { return .asUsual }
+      try discardPausedBalance()
+      if try isRelocated(operation, statistics.completed > 0) {
+        let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+        try finishOperation(
+          operation,
+          .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+          elapsed: elapsed)
+        return .handled(nil)
+      }
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record)
+      {
+        return .handled(try checkBeforeOperation())
+      }
+      retry = true
+      return .handled(nil)
+    case .success(.cancelled(let statistics)) where statistics.completed == 0:
+      try record(.operationYielded(index: operation.index, lostSeconds: elapsed))
+      executor.observe(.operationYielded(operation, lostSeconds: elapsed))
+      if executor.stops.current != nil {
+        return .handled(try checkBeforeOperation())
+      }
+      if try pacer.waitForMachine(
+        operation: operation.index, checkClock: requestClockStops, record: record)
+      {
+        return .handled(try checkBeforeOperation())
+      }
+      retry = true
+      return .handled(nil)
+    case .success(.cancelled):
+      // The cancel landed after the block group was relocated: the work is done.
+      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
+      try finishOperation(
+        operation,
+        .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+        elapsed: elapsed)
+      return .handled(nil)
+    default:
+      return .asUsual
     }
   }
 

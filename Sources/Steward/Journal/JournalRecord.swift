@@ -36,6 +36,15 @@ public enum JournalEvent: Hashable, Sendable, Codable {
   case cancelled(reason: StopReason, operation: Int?)
   /// The run ended.
   case runFinished(summary: RunSummary)
+  /// The run waits for the machine (its pressure, `nil` when unreadable, is above the policy's
+  /// bounds) before starting or resuming operation `operation` (`nil`: before the next one).
+  case waitingForMachine(operation: Int?, pressure: MachinePressure?)
+  /// The machine is calm again after a wait of `waitedSeconds`.
+  case machineCalm(waitedSeconds: Double)
+  /// The balance of operation `index` was cancelled in flight because the machine was pressed;
+  /// the `lostSeconds` of work on it are lost and the operation will be run again (the same
+  /// operation, not a new one). Nothing of it is in flight any more.
+  case operationYielded(index: Int, lostSeconds: Double)
   /// After this operation the kernel left `realUnallocated` bytes unallocated where the plan
   /// predicted `predictedUnallocated`.
   case predictionChecked(index: Int, predictedUnallocated: UInt64, realUnallocated: UInt64)

@@ -35,6 +35,10 @@ public struct RunHistory: Hashable, Sendable {
   public var standing: Standing
   /// When its last record was written.
   public var lastRecordAt: Date
+  /// Since when it has been waiting for the machine, when its last record says it waits.
+  public var waitingForMachineSince: Date?
+  /// The pressure that made it wait, when it waits and the pressure could be read.
+  public var waitingPressure: MachinePressure?
 
   /// Whether it has not ended: the next run should carry it on.
   public var isOpen: Bool {
@@ -96,6 +100,8 @@ public enum JournalReplay {
 
   private static func apply(_ record: JournalRecord, to run: inout RunHistory) {
     run.lastRecordAt = record.time
+    run.waitingForMachineSince = nil
+    run.waitingPressure = nil
     switch record.event {
     case .runStarted:
       break
@@ -117,6 +123,13 @@ public enum JournalReplay {
     case .runFinished(let summary):
       run.standing = .finished(summary)
       run.inFlight = nil
+    case .waitingForMachine(_, let pressure):
+      run.waitingForMachineSince = record.time
+      run.waitingPressure = pressure
+    case .machineCalm:
+      break
+    case .operationYielded(let index, _):
+      if run.inFlight == index { run.inFlight = nil }
     case .predictionChecked:
       break
     case .replanned(let operations):

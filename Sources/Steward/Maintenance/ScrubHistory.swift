@@ -189,7 +189,8 @@ extension JournalEvent {
   var isMaintenance: Bool {
     switch self {
     case .runStarted, .runResumed, .operationStarted, .operationResumed, .operationFinished,
-      .paused, .cancelled, .runFinished, .predictionChecked, .replanned:
+      .paused, .cancelled, .runFinished, .predictionChecked, .replanned, .waitingForMachine,
+      .machineCalm, .operationYielded:
       false
     case .scrubStarted, .scrubResumed, .scrubSpeedLimitSet, .scrubSpeedLimitRestored,
       .scrubExtentFinished, .scrubProgress, .scrubPaused, .scrubCancelled, .scrubFinished,

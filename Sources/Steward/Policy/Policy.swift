@@ -21,6 +21,8 @@ public struct Policy: Hashable, Sendable {
   public var limits: Limits
   /// The rules, evaluated in order.
   public var rules: [Rule]
+  /// How gently the run treats the machine (pressure bounds, duty cycle); unpaced by default.
+  public var pacing: Pacing
   /// The scrub schedule, if the policy scrubs.
   public var scrub: ScrubPolicy?
   /// The device error watch, if the policy has one.
@@ -32,7 +34,8 @@ public struct Policy: Hashable, Sendable {
     version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
     windows: [TimeWindow] = [], timeZone: TimeZone = .current,
     conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule],
-    scrub: ScrubPolicy? = nil, errorWatch: ErrorWatchPolicy? = nil, trim: TrimPolicy? = nil
+    scrub: ScrubPolicy? = nil, errorWatch: ErrorWatchPolicy? = nil, trim: TrimPolicy? = nil,
+    pacing: Pacing = Pacing()
   ) {
     self.version = version
     self.name = name
@@ -42,6 +45,7 @@ public struct Policy: Hashable, Sendable {
     self.conditions = conditions
     self.limits = limits
     self.rules = rules
+    self.pacing = pacing
     self.scrub = scrub
     self.errorWatch = errorWatch
     self.trim = trim

@@ -4,7 +4,7 @@ extension PolicyReader {
   /// The keys of a policy, in the order the reference documents them.
   static let policyKeys = [
     "version", "name", "filesystems", "windows", "timezone", "conditions", "limits", "rules",
-    "scrub", "error-watch", "trim",
+    "scrub", "error-watch", "trim", "pacing",
   ]
 
   /// The sections that give a policy something to do; it needs at least one.
@@ -38,11 +38,12 @@ extension PolicyReader {
     let scrub = fields["scrub"].flatMap(self.scrub)
     let errorWatch = fields["error-watch"].flatMap(self.errorWatch)
     let trim = fields["trim"].flatMap(self.trim)
+    let pacing = fields["pacing"].flatMap(self.pacing) ?? Pacing()
     guard diagnostics.isEmpty, let version, let name, let rules else { return nil }
     return Policy(
       version: version, name: name, filesystems: filesystems, windows: windows,
       timeZone: timeZone, conditions: conditions, limits: limits, rules: rules, scrub: scrub,
-      errorWatch: errorWatch, trim: trim)
+      errorWatch: errorWatch, trim: trim, pacing: pacing)
   }
 
   private func version(_ field: Field) -> Int? {

@@ -15,6 +15,9 @@ public final class SimulatedFilesystem: BalanceTarget {
   /// Called on the balancing thread, with no lock held, just before each block group is relocated:
   /// a test can ask for a pause there and know exactly which block group is in flight.
   private let willRelocate: (@Sendable (BlockGroup) -> Void)?
+  /// Whether a cancel asked for while a block group is relocated (from `willRelocate`) abandons
+  /// that block group, as the kernel does (it checks for a cancel after every extent it moves).
+  private let cancelsWithinBlockGroup: Bool
   private let state: Mutex<State>
 
   private struct State {
@@ -24,15 +27,20 @@ public final class SimulatedFilesystem: BalanceTarget {
 
   /// A simulated filesystem in the state `layout` describes.
   ///
-  /// - Parameter willRelocate: called on the balancing thread, with no lock held, just before each
-  ///   block group of a balance is relocated.
+  /// - Parameters:
+  ///   - willRelocate: called on the balancing thread, with no lock held, just before each block
+  ///     group of a balance is relocated.
+  ///   - cancelsWithinBlockGroup: whether a cancel asked for from `willRelocate` abandons the block
+  ///     group, unmoved, as the kernel's does; otherwise it lands after the block group.
   /// - Throws: ``LayoutError`` when the layout contradicts itself.
   public init(
-    layout: Layout, willRelocate: (@Sendable (BlockGroup) -> Void)? = nil
+    layout: Layout, willRelocate: (@Sendable (BlockGroup) -> Void)? = nil,
+    cancelsWithinBlockGroup: Bool = false
   ) throws(LayoutError) {
     try layout.validate()
     path = layout.mountpoint ?? "simulated:\(layout.fsid)"
     self.willRelocate = willRelocate
+    self.cancelsWithinBlockGroup = cancelsWithinBlockGroup
     state = Mutex(State(space: SimulatedSpace(layout: layout)))
   }
 
@@ -130,6 +138,13 @@ public final class SimulatedFilesystem: BalanceTarget {
       case .stop(let outcome): return outcome
       }
       willRelocate?(group)
+      let abandoned = state.withLock { state -> BalanceOutcome? in
+        guard cancelsWithinBlockGroup, let balance = state.balance, balance.isCancelRequested
+        else { return nil }
+        state.balance = nil
+        return .cancelled(balance.statistics)
+      }
+      if let abandoned { return abandoned }
       state.withLock { state in
         state.balance?.statistics.considered += 1
         do {

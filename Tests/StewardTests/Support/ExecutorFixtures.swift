@@ -138,11 +138,15 @@ final class ExecutorHarness {
   let journalFile: JournalFile
   let runID = "run-1"
 
-  init(layout: Layout = ExecutorFixtures.standardLayout()) throws {
+  init(
+    layout: Layout = ExecutorFixtures.standardLayout(), cancelsWithinBlockGroup: Bool = false
+  ) throws {
     directory = try TemporaryDirectory("executor")
     self.layout = layout
     let hook = self.hook
-    filesystem = try SimulatedFilesystem(layout: layout) { hook($0) }
+    filesystem = try SimulatedFilesystem(
+      layout: layout, willRelocate: { hook($0) },
+      cancelsWithinBlockGroup: cancelsWithinBlockGroup)
     journalFile = try JournalFile(stateDirectory: directory.sub("state"), fsid: layout.fsid)
   }
 
@@ -163,7 +167,8 @@ final class ExecutorHarness {
   }
 
   func executor(
-    _ policy: Policy, stops: StopRequests, predictionCheck: PredictionCheck? = nil
+    _ policy: Policy, stops: StopRequests, pressure: (any PressureGauge)? = nil,
+    predictionCheck: PredictionCheck? = nil
   ) -> Executor {
     let clock = clock
     let onMains = onMains
@@ -171,16 +176,18 @@ final class ExecutorHarness {
     return Executor(
       target: filesystem, policy: policy, journal: journal, stops: stops, now: { clock.now },
       isOnMains: { onMains.current }, pollInterval: 0.01,
-      observe: { event in events.update { $0.append(event) } }, predictionCheck: predictionCheck)
+      observe: { event in events.update { $0.append(event) } }, pressure: pressure,
+      predictionCheck: predictionCheck)
   }
 
   /// Runs `plan` under `policy` (a new run when `continuing` is nil).
   func execute(
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
-    continuing: RunHistory? = nil, predictionCheck: PredictionCheck? = nil
+    continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil,
+    predictionCheck: PredictionCheck? = nil
   ) throws -> RunEnd {
-    try executor(policy, stops: stops, predictionCheck: predictionCheck).execute(
-      plan, policyPath: "/etc/test.yaml", continuing: continuing)
+    try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck)
+      .execute(plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
   func records() throws -> [JournalRecord] {
@@ -277,6 +284,11 @@ extension ExecutionEvent {
       "finish \(operation.index) \(result.kind)"
     case .stopping(let request): "stopping \(request.kind)"
     case .runEnded(let end): "run ended \(end.kind)"
+    case .waitingForMachine(_, let operation): "waiting \(operation.map(String.init) ?? "-")"
+    case .machineCalm: "calm"
+    case .yielding(let operation, let action, _): "yielding \(operation.index) \(action.rawValue)"
+    case .operationYielded(let operation, _): "yielded \(operation.index)"
+    case .resting: "resting"
     }
   }
 }
@@ -330,6 +342,10 @@ extension JournalEvent {
     case .cancelled(let reason, let operation):
       "cancelled \(reason.rawValue) \(operation.map(String.init) ?? "-")"
     case .runFinished(let summary): "runFinished \(summary.ending.rawValue)"
+    case .waitingForMachine(let operation, _):
+      "waitingForMachine \(operation.map(String.init) ?? "-")"
+    case .machineCalm: "machineCalm"
+    case .operationYielded(let index, _): "operationYielded \(index)"
     case .predictionChecked(let index, _, _): "predictionChecked \(index)"
     case .replanned(let operations): "replanned \(operations.count)"
     case .scrubStarted: "scrubStarted"

@@ -1,0 +1,96 @@
+import Foundation
+
+/// The pacing of one process's work on a run: the pressure gate before each operation, the watch
+/// on pressure while one runs, and the rests between operations (the policy's `pause-between`, or
+/// longer when the duty cycle asks). Every wait is in slices of ``PacingGate/slice`` on the run's
+/// stop requests, with the clock checked at each, so a stop, a closing window or max-runtime ends
+/// it at once; time spent waiting counts against max-runtime and windows like any other.
+final class RunPacer {
+  let pacing: Pacing
+  let gate: PacingGate
+  private var watch: PressureWatch
+  private var dutyCycle: DutyCycle?
+  private let startedAt = Date()
+  private let observe: @Sendable (ExecutionEvent) -> Void
+
+  /// A pacer for `policy`'s pacing; `gauge` `nil` reads as pressure that cannot be read (so a
+  /// paced run without a gauge waits instead of running unpaced).
+  init(
+    policy: Policy, gauge: (any PressureGauge)?, stops: StopRequests,
+    now: @escaping @Sendable () -> Date, sampleInterval: Double,
+    observe: @escaping @Sendable (ExecutionEvent) -> Void
+  ) {
+    pacing = policy.pacing
+    gate = PacingGate(
+      pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), stops: stops, now: now,
+      sampleInterval: sampleInterval,
+      settleInterval: min(sampleInterval, SystemPressureGauge.minimumInterval))
+    watch = PressureWatch(pacing: policy.pacing)
+    dutyCycle = policy.pacing.maxBusyShare.map { DutyCycle(maxBusyPercent: $0) }
+    self.observe = observe
+  }
+
+  /// Whether operations watch pressure while they run.
+  var yieldsInFlight: Bool { pacing.gracePeriod != nil && pacing.boundsPressure }
+
+  /// Waits while the machine is pressed, before operation `operation` starts or resumes (`nil`:
+  /// the next one). A wait is journaled by `record` when it begins and when it ends. Returns
+  /// whether a stop was requested meanwhile (the caller ends the run then).
+  func waitForMachine(
+    operation: Int?, checkClock: () -> Void,
+    record: (JournalEvent) throws(ExecutionError) -> Void
+  ) throws(ExecutionError) -> Bool {
+    let observe = self.observe
+    let outcome = try gate.waitUntilCalm(checkClock: checkClock) {
+      (observation) throws(ExecutionError) in
+      observe(.waitingForMachine(observation, operation: operation))
+      try record(.waitingForMachine(operation: operation, pressure: observation.pressure))
+    }
+    switch outcome {
+    case .calm(let waited):
+      if waited > 0 {
+        try record(.machineCalm(waitedSeconds: waited))
+        observe(.machineCalm(waitedSeconds: waited))
+      }
+      return false
+    case .stopped:
+      return true
+    }
+  }
+
+  /// Starts watching pressure for a new operation (or a resumed one).
+  func operationStarting() {
+    watch = PressureWatch(pacing: pacing)
+  }
+
+  /// While `operation` runs: reads pressure and tells whether it has stayed high for the grace
+  /// period, in which case the caller yields (``Pacing/yield``).
+  func shouldYield(_ operation: PlannedOperation, at time: Date) -> Bool {
+    guard yieldsInFlight else { return false }
+    let observation = gate.observe()
+    guard watch.note(observation, at: time) else { return false }
+    observe(.yielding(operation, pacing.yield, observation))
+    return true
+  }
+
+  /// Adds the seconds an operation's balance ran (also one cancelled by a yield) to the duty cycle.
+  func recordBusy(seconds: Double) {
+    dutyCycle?.recordOperation(seconds: seconds)
+  }
+
+  /// Rests before the next operation: the longer of `pauseBetween` and what the duty cycle asks.
+  func restBeforeNextOperation(pauseBetween: Duration, checkClock: () -> Void) {
+    let duty = dutyCycle?.rest(afterWallSeconds: Date().timeIntervalSince(startedAt)) ?? 0
+    let rest = max(pauseBetween.seconds, duty)
+    guard rest > 0 else { return }
+    if duty > 0 { observe(.resting(seconds: rest)) }
+    _ = gate.sleep(seconds: rest, checkClock: checkClock)
+  }
+}
+
+/// The gauge of an executor given none: pressure cannot be read.
+private struct AbsentGauge: PressureGauge {
+  func sample() throws(PressureError) -> MachinePressure {
+    throw .unreadable(path: "/proc/pressure", reason: "the executor was given no pressure gauge")
+  }
+}

@@ -1,0 +1,143 @@
+import Foundation
+
+/// What a pressure gauge told, or why it could not tell.
+public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
+  case measured(MachinePressure)
+  case unreadable(PressureError)
+
+  /// The figures, when measured.
+  public var pressure: MachinePressure? {
+    if case .measured(let pressure) = self { return pressure }
+    return nil
+  }
+
+  public var description: String {
+    switch self {
+    case .measured(let pressure): pressure.description
+    case .unreadable(let error): "pressure unknown (\(error))"
+    }
+  }
+}
+
+/// The gate every unit of maintenance work (a block group's balance, a scrub step) passes before
+/// it starts: it waits while the machine's pressure is above the policy's bounds, in slices short
+/// enough that a stop request, a closing window or max-runtime ends the wait at once. Pressure
+/// that cannot be read counts as too high: the gate errs on the side of the machine.
+public struct PacingGate: Sendable {
+  /// How a wait ended.
+  public enum Outcome: Hashable, Sendable {
+    /// The machine is calm (it may have been all along: `waitedSeconds` is then 0).
+    case calm(waitedSeconds: Double)
+    /// A stop was requested while waiting.
+    case stopped(StopRequest)
+  }
+
+  /// The bounds.
+  public var pacing: Pacing
+  /// Where pressure is read.
+  public var gauge: any PressureGauge
+  /// The run's stop requests; waiting on them is the interruptible sleep.
+  public var stops: StopRequests
+  /// The clock waits are measured by.
+  public var now: @Sendable () -> Date
+  /// Seconds between two pressure readings while waiting.
+  public var sampleInterval: Double
+  /// The length of the fresh interval read before deciding (see ``waitUntilCalm(checkClock:onBusy:)``).
+  public var settleInterval: Double
+  /// The longest sleep between two looks at the stop requests and the clock.
+  public static let slice = 0.05
+
+  public init(
+    pacing: Pacing, gauge: any PressureGauge, stops: StopRequests,
+    now: @escaping @Sendable () -> Date = { Date() }, sampleInterval: Double = 0.5,
+    settleInterval: Double = SystemPressureGauge.minimumInterval
+  ) {
+    self.pacing = pacing
+    self.gauge = gauge
+    self.stops = stops
+    self.now = now
+    self.sampleInterval = sampleInterval
+    self.settleInterval = settleInterval
+  }
+
+  /// Reads the gauge.
+  public func observe() -> PressureObservation {
+    do {
+      return .measured(try gauge.sample())
+    } catch {
+      return .unreadable(error)
+    }
+  }
+
+  /// Waits until the pressure is within the bounds for starting work, or a stop is requested.
+  /// `checkClock` runs at every slice (it turns closed windows and max-runtime into stop
+  /// requests); `onBusy` runs once, with what was read, when a wait begins.
+  ///
+  /// The first reading only starts a fresh interval, `settleInterval` long: a gauge's figure
+  /// covers the time since its previous reading, which after an operation is the operation itself,
+  /// whose own I/O would read as the machine's pressure.
+  public func waitUntilCalm<Failure: Error>(
+    checkClock: () -> Void, onBusy: (PressureObservation) throws(Failure) -> Void
+  ) throws(Failure) -> Outcome {
+    guard pacing.boundsPressure else { return .calm(waitedSeconds: 0) }
+    let started = now()
+    _ = observe()
+    if let request = sleep(seconds: settleInterval, checkClock: checkClock) {
+      return .stopped(request)
+    }
+    var observation = observe()
+    var waiting = false
+    while !isCalm(observation) {
+      if !waiting {
+        waiting = true
+        try onBusy(observation)
+      }
+      if let request = sleep(seconds: sampleInterval, checkClock: checkClock) {
+        return .stopped(request)
+      }
+      observation = observe()
+    }
+    return .calm(waitedSeconds: waiting ? now().timeIntervalSince(started) : 0)
+  }
+
+  /// Sleeps `seconds` in slices, running `checkClock` at each; returns early with a stop request.
+  public func sleep(seconds: Double, checkClock: () -> Void) -> StopRequest? {
+    let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(max(0, seconds) * 1e9)
+    while true {
+      checkClock()
+      if let request = stops.current { return request }
+      let left = Double(Int64(deadline) - Int64(DispatchTime.now().uptimeNanoseconds)) / 1e9
+      if left <= 0 { return nil }
+      if let request = stops.wait(seconds: min(left, Self.slice)) { return request }
+    }
+  }
+
+  private func isCalm(_ observation: PressureObservation) -> Bool {
+    observation.pressure.map(pacing.admits) ?? false
+  }
+}
+
+/// Watches pressure while an operation runs: tells when it has stayed above the in-flight bounds
+/// for the policy's grace period. Unreadable pressure counts as high.
+public struct PressureWatch: Sendable {
+  /// The bounds and the grace period.
+  public var pacing: Pacing
+  /// Since when pressure has been high without a break, if it is.
+  public private(set) var highSince: Date?
+
+  public init(pacing: Pacing) {
+    self.pacing = pacing
+  }
+
+  /// Notes `observation`, read at `time`; returns whether the run should yield.
+  public mutating func note(_ observation: PressureObservation, at time: Date) -> Bool {
+    guard let grace = pacing.gracePeriod, pacing.boundsPressure else { return false }
+    if let pressure = observation.pressure, pacing.toleratesInFlight(pressure) {
+      highSince = nil
+      return false
+    }
+    let since = highSince ?? time
+    highSince = since
+    return time.timeIntervalSince(since) >= grace.seconds
+  }
+}

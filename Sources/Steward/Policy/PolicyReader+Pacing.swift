@@ -1,0 +1,74 @@
+import Foundation
+
+extension PolicyReader {
+  /// The keys of `pacing`, in the order the reference documents them.
+  static let pacingKeys = [
+    "max-io-pressure", "max-memory-pressure", "grace-period", "in-flight-io-pressure",
+    "on-pressure-in-flight", "max-busy-share",
+  ]
+
+  /// The `pacing` section: pressure bounds, yielding in flight, and the duty cycle.
+  func pacing(_ field: Field) -> Pacing? {
+    guard let fields = fields(of: field.node, "'pacing'", known: Self.pacingKeys) else {
+      return nil
+    }
+    let io = fields["max-io-pressure"].flatMap { pressureBound($0) }
+    let memory = fields["max-memory-pressure"].flatMap { pressureBound($0) }
+    let grace = fields["grace-period"].flatMap { duration($0, positive: true) }
+    let inFlight = fields["in-flight-io-pressure"].flatMap { pressureBound($0) }
+    let yield = fields["on-pressure-in-flight"].flatMap { choice($0, of: YieldAction.self) }
+    let busyShare = fields["max-busy-share"].flatMap { share($0) }
+    if let graceField = fields["grace-period"], fields["max-io-pressure"] == nil,
+      fields["max-memory-pressure"] == nil
+    {
+      report(
+        "'grace-period': needs 'max-io-pressure' or 'max-memory-pressure', the pressure it waits"
+          + " out", at: graceField.keyMark)
+    }
+    if let inFlightField = fields["in-flight-io-pressure"] {
+      if fields["grace-period"] == nil || fields["max-io-pressure"] == nil {
+        report(
+          "'in-flight-io-pressure': needs 'max-io-pressure' and 'grace-period'",
+          at: inFlightField.keyMark)
+      } else if let inFlight, let io, inFlight < io {
+        report(
+          "'in-flight-io-pressure': must be at least 'max-io-pressure' (\(io.formatted())%): the"
+            + " run's own relocation adds to the pressure it reads", at: inFlightField.node.mark)
+      }
+    }
+    if let yieldField = fields["on-pressure-in-flight"], fields["grace-period"] == nil {
+      report(
+        "'on-pressure-in-flight': needs 'grace-period', how long pressure must stay high",
+        at: yieldField.keyMark)
+    }
+    return Pacing(
+      maxIOPressure: io, maxMemoryPressure: memory, gracePeriod: grace,
+      inFlightIOPressure: inFlight, yield: yield ?? .pause, maxBusyShare: busyShare)
+  }
+
+  /// A pressure bound: a percentage above 0% and below 100% (0% would never start, 100% never
+  /// waits).
+  private func pressureBound(_ field: Field) -> Double? {
+    let expected = "a percentage like 20%"
+    guard let percent = value(field, expected: expected, ValueSyntax.percent) else { return nil }
+    guard percent > 0, percent < 100 else {
+      report(
+        "'\(field.name)': expected a percentage above 0% and below 100%, found \(field.node.summary)",
+        at: field.node.mark)
+      return nil
+    }
+    return percent
+  }
+
+  /// A share of wall time: a percentage above 0%, at most 100%.
+  private func share(_ field: Field) -> Double? {
+    let expected = "a percentage like 50%"
+    guard let percent = value(field, expected: expected, ValueSyntax.percent) else { return nil }
+    guard percent > 0 else {
+      report(
+        "'\(field.name)': must be above 0%; leave it out for no bound", at: field.node.mark)
+      return nil
+    }
+    return percent
+  }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import Steward
+
+/// One contender's row of the pacing benchmark.
+struct PacingRow: Codable {
+  var name: String
+  /// The compaction's command line; `nil` for the idle row.
+  var command: [String]?
+  /// The compaction's wall time; `nil` for the idle row.
+  var compactionSeconds: Double?
+  /// Whether the compaction finished by itself (not interrupted at the time limit).
+  var finished: Bool
+  /// Block groups present before and gone after.
+  var blockGroupsRelocated: Int
+  var unallocatedRegained: Int64
+  /// The foreground's latency meanwhile.
+  var latency: ForegroundLatency
+  /// The paced run's waits for the machine (count, seconds) and in-flight yields, from its journal.
+  var machineWaits: Int?
+  var machineWaitSeconds: Double?
+  var yields: Int?
+
+  /// A one-line summary, printed as the row is measured.
+  var line: String {
+    let duration =
+      compactionSeconds.map {
+        String(format: "compaction %.1f s%@, ", $0, finished ? "" : " (interrupted)")
+      } ?? ""
+    return duration
+      + String(
+        format: "fsync'd writes p99 %.2f ms, p99.9 %.2f ms; reads p99 %.2f ms",
+        latency.fsyncedWrites.p99, latency.fsyncedWrites.p999, latency.reads.p99)
+  }
+}
+
+/// The pacing benchmark's figures and targets.
+struct PacingReport: Codable {
+  var foreground: ForegroundWorkload
+  var usage: Int
+  var pacing: [String]
+  var rows: [PacingRow]
+
+  /// A target: the figure, its bound, and whether it is met.
+  struct Target: Codable {
+    var name: String
+    var ratio: Double
+    var bound: Double
+    var met: Bool
+  }
+
+  var targets: [Target] {
+    guard let idle = rows.first(where: { $0.command == nil }),
+      let unpaced = rows.first(where: { $0.name == "btrfs-steward unpaced" }),
+      let paced = rows.first(where: { $0.name == "btrfs-steward paced" })
+    else { return [] }
+    func target(_ name: String, _ ratio: Double, _ bound: Double, finished: Bool = true) -> Target {
+      Target(name: name, ratio: ratio, bound: bound, met: finished && ratio <= bound)
+    }
+    return [
+      target(
+        "paced fsync'd-write p99 / idle p99",
+        paced.latency.fsyncedWrites.p99 / idle.latency.fsyncedWrites.p99, 2),
+      target(
+        "paced fsync'd-write p99.9 / idle p99.9",
+        paced.latency.fsyncedWrites.p999 / idle.latency.fsyncedWrites.p999, 3),
+      target(
+        "paced compaction time / unpaced compaction time",
+        (paced.compactionSeconds ?? 0) / (unpaced.compactionSeconds ?? 1), 3,
+        finished: paced.finished && unpaced.finished),
+    ]
+  }
+
+  func rendered() -> String {
+    var lines = [
+      "Foreground: fio, \(foreground.busySeconds) s busy / \(foreground.quietSeconds) s quiet; "
+        + "\(foreground.readIOPS) random 4 KiB direct reads/s and \(foreground.writeIOPS) "
+        + "fsync'd 4 KiB writes/s when busy; loop device with direct I/O.",
+      "Compaction: data block groups below \(usage) % used. Paced policy: "
+        + pacing.joined(separator: "; ") + ".",
+      "Latency in ms (fsync'd write = the fsync after each 4 KiB write; read = completion).",
+      "",
+    ]
+    let header = [
+      "contender", "compaction", "BGs", "regained", "write p50", "p99", "p99.9", "max",
+      "read p50", "p99", "p99.9", "max",
+    ]
+    var table = [header]
+    for row in rows {
+      let w = row.latency.fsyncedWrites
+      let r = row.latency.reads
+      table.append(
+        [
+          row.name,
+          row.compactionSeconds.map { String(format: "%.1f s", $0) + (row.finished ? "" : "*") }
+            ?? "—",
+          row.command == nil ? "—" : "\(row.blockGroupsRelocated)",
+          row.command == nil ? "—" : signed(row.unallocatedRegained),
+        ]
+          + [w.p50, w.p99, w.p999, w.max, r.p50, r.p99, r.p999, r.max].map {
+            String(format: "%.2f", $0)
+          })
+    }
+    let widths = header.indices.map { column in table.map { $0[column].count }.max() ?? 0 }
+    for row in table {
+      lines.append(
+        row.enumerated().map { column, cell in
+          column == 0
+            ? cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            : String(repeating: " ", count: widths[column] - cell.count) + cell
+        }.joined(separator: "  "))
+    }
+    if rows.contains(where: { !$0.finished }) {
+      lines.append("* interrupted at the time limit: not finished")
+    }
+    if let paced = rows.first(where: { $0.machineWaits != nil }) {
+      lines.append(
+        String(
+          format:
+            "The paced run waited for the machine %d times, %.1f s in all; %d in-flight yields.",
+          paced.machineWaits ?? 0, paced.machineWaitSeconds ?? 0, paced.yields ?? 0))
+    }
+    lines.append("")
+    lines.append("Targets:")
+    for target in targets {
+      lines.append(
+        String(
+          format: "  %@: %.2f× (target ≤ %.0f×) %@", target.name, target.ratio, target.bound,
+          target.met ? "MET" : "MISSED"))
+    }
+    return lines.joined(separator: "\n")
+  }
+
+  private func signed(_ bytes: Int64) -> String {
+    (bytes < 0 ? "-" : "+") + "\(ByteCount(UInt64(abs(bytes))))"
+  }
+}
