@@ -163,6 +163,7 @@ struct JSONSchemaTests {
       let progress = events.filter { $0["event"] as? String == "progress" }
       #expect(!progress.isEmpty, "a fragmented block group takes long enough to report progress")
       #expect(progress.allSatisfy { $0["relocatedBytes"] != nil && $0["remainingBytes"] != nil })
+      #expect(progress.contains { $0["etaSeconds"] != nil }, "later operations report an ETA")
       // Once an operation has relocated bytes, the speed is known and every progress event has an
       // ETA; before, none has.
       var relocatedSoFar = false
