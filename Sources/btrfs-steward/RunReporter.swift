@@ -31,6 +31,17 @@ final class RunReporter: Sendable {
     var total = 0
     /// The journal fields of every record of the run: fsid, mountpoint, policy.
     var fields: Logger.Metadata = [:]
+
+    /// Used bytes of the operations not finished yet, the one in flight included.
+    var remainingTotal: UInt64 { remainingBytes.values.reduce(0, +) }
+
+    /// Seconds until the plan is done, from the relocation speed of the operations finished so
+    /// far, `elapsed` seconds into the one in flight; `nil` before one has relocated anything.
+    func etaSeconds(elapsed: Double) -> Int? {
+      guard relocationSeconds > 0, relocatedBytes > 0 else { return nil }
+      let speed = Double(relocatedBytes) / relocationSeconds
+      return Int(max(Double(remainingTotal) / speed - elapsed, 0))
+    }
   }
 
   /// JSON events with `json`; otherwise a live line on a terminal, and lines on standard output
@@ -51,6 +62,7 @@ final class RunReporter: Sendable {
   }
 
   func handle(_ event: ExecutionEvent) {
+    track(event)
     switch style {
     case .json: emitJSON(event)
     case .terminal, .lines, .standardOutputLines: emitText(event)
@@ -71,24 +83,41 @@ final class RunReporter: Sendable {
     emit(.error, text)
   }
 
-  private func emitText(_ event: ExecutionEvent) {
-    let clear = style == .terminal ? "\r\u{1B}[K" : ""
-    switch event {
-    case .runStarting(let plan, let carriedOn, let done):
-      state.withLock { progress in
+  /// Follows the run's progress, which the live line and the JSON progress events report.
+  private func track(_ event: ExecutionEvent) {
+    state.withLock { progress in
+      switch event {
+      case .runStarting(let plan, _, _):
         progress.total = plan.operations.count
         progress.unallocated = plan.layout.unallocatedBytes
         for operation in plan.operations {
           progress.remainingBytes[operation.index] = operation.target.used
         }
+      case .operationStarting(_, let position, _, _):
+        progress.position = position
+      case .operationFinished(let operation, let result, let elapsed):
+        progress.remainingBytes[operation.index] = nil
+        if case .relocated(let bytes, let unallocated) = result {
+          progress.relocatedBytes += bytes
+          progress.relocationSeconds += elapsed
+          progress.unallocated = unallocated
+        }
+      case .operationProgress, .stopping, .runEnded:
+        break
       }
+    }
+  }
+
+  private func emitText(_ event: ExecutionEvent) {
+    let clear = style == .terminal ? "\r\u{1B}[K" : ""
+    switch event {
+    case .runStarting(let plan, let carriedOn, let done):
       let verb = carriedOn ? "Carrying on" : "Starting"
       emit(
         .notice,
         "\(verb) run of policy '\(plan.policyName)' on \(plan.mountpoint ?? plan.fsid): "
           + "\(plan.operations.count) operations\(carriedOn ? ", \(done) already done" : "")")
     case .operationStarting(let operation, let position, let total, let resumed):
-      state.withLock { $0.position = position }
       if style != .terminal {
         emit(
           .info,
@@ -99,15 +128,7 @@ final class RunReporter: Sendable {
       guard style == .terminal, let line = liveLine(operation, elapsed: elapsed) else { return }
       FileHandle.standardOutput.write(Data((clear + line).utf8))
     case .operationFinished(let operation, let result, let elapsed):
-      let position = state.withLock { progress in
-        progress.remainingBytes[operation.index] = nil
-        if case .relocated(let bytes, let unallocated) = result {
-          progress.relocatedBytes += bytes
-          progress.relocationSeconds += elapsed
-          progress.unallocated = unallocated
-        }
-        return "[\(progress.position)/\(progress.total)]"
-      }
+      let position = state.withLock { "[\($0.position)/\($0.total)]" }
       let level: Logger.Level =
         switch result {
         case .relocated: .notice
@@ -159,10 +180,8 @@ final class RunReporter: Sendable {
       var line =
         "[\(progress.position)/\(progress.total)] \(describe(operation)) \(String(format: "%.0f", elapsed))s"
         + " · moved \(ByteCount(progress.relocatedBytes)) · unallocated \(ByteCount(progress.unallocated))"
-      if progress.relocationSeconds > 0, progress.relocatedBytes > 0 {
-        let speed = Double(progress.relocatedBytes) / progress.relocationSeconds
-        let left = Double(progress.remainingBytes.values.reduce(0, +)) / speed - elapsed
-        line += " · ETA \(Int(max(left, 0)))s"
+      if let eta = progress.etaSeconds(elapsed: elapsed) {
+        line += " · ETA \(eta)s"
       }
       return line
     }
@@ -256,8 +275,12 @@ final class RunReporter: Sendable {
     var total: Int? = nil
     var progress: BalanceStatistics? = nil
     var elapsedSeconds: Double? = nil
+    /// Used bytes the run has moved so far, and those of the operations not finished yet.
+    var relocatedBytes: UInt64? = nil
+    var remainingBytes: UInt64? = nil
+    var etaSeconds: Int? = nil
     var result: OperationResult? = nil
-    var plan: Plan? = nil
+    var plan: JSONOutput<Plan>? = nil
     var summary: RunSummary? = nil
     var reason: String? = nil
     var pressure: MachinePressure? = nil
@@ -266,17 +289,23 @@ final class RunReporter: Sendable {
   private func emitJSON(_ event: ExecutionEvent) {
     switch event {
     case .runStarting(let plan, let carriedOn, _):
-      write(JSONLine(event: carriedOn ? "run-carried-on" : "run-started", plan: plan))
+      write(
+        JSONLine(event: carriedOn ? "run-carried-on" : "run-started", plan: JSONOutput(.plan, plan))
+      )
     case .operationStarting(let operation, let position, let total, let resumed):
       write(
         JSONLine(
           event: resumed ? "operation-resumed" : "operation-started", operation: operation.index,
           vaddr: operation.target.vaddr, rule: operation.rule, position: position, total: total))
     case .operationProgress(let operation, let progress, let elapsed):
+      let (relocated, remaining, eta) = state.withLock {
+        ($0.relocatedBytes, $0.remainingTotal, $0.etaSeconds(elapsed: elapsed))
+      }
       write(
         JSONLine(
           event: "progress", operation: operation.index, vaddr: operation.target.vaddr,
-          progress: progress.statistics, elapsedSeconds: elapsed))
+          progress: progress.statistics, elapsedSeconds: elapsed, relocatedBytes: relocated,
+          remainingBytes: remaining, etaSeconds: eta))
     case .operationFinished(let operation, let result, let elapsed):
       write(
         JSONLine(
@@ -319,11 +348,12 @@ final class RunReporter: Sendable {
     }
   }
 
+  /// Writes an event as one line of JSON, with the `schema` and `schemaVersion` of the stream.
   private func write(_ line: JSONLine) {
     let encoder = JSONEncoder()
     encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
     encoder.dateEncodingStrategy = .iso8601
-    guard let data = try? encoder.encode(line) else { return }
+    guard let data = try? encoder.encode(JSONOutput(.runEvents, line)) else { return }
     FileHandle.standardOutput.write(data + Data("\n".utf8))
   }
 }

@@ -14,6 +14,22 @@ struct JSONSchemaTests {
   static let hasJSONSchema =
     (try? execute([python, "-c", "import jsonschema"]).status) == 0
 
+  /// Validates `text` against `schema` (with `lines`, each line of it) and returns the validator's
+  /// result.
+  private func validate(_ text: String, against schema: JSONOutput<Int>.Schema, lines: Bool = false)
+    throws -> CommandResult
+  {
+    let document = FileManager.default.temporaryDirectory
+      .appendingPathComponent("steward-json-\(UUID().uuidString).json")
+    try Data(text.utf8).write(to: document)
+    defer { try? FileManager.default.removeItem(at: document) }
+    let validator = Self.repository.appendingPathComponent(
+      "Tests/IntegrationTests/Support/validate-json.py")
+    return try execute(
+      [Self.python, validator.path, Self.schemas.path, schema.rawValue, document.path]
+        + (lines ? ["--lines"] : []))
+  }
+
   /// Runs btrfs-steward with `arguments`, validates what it printed against `schema`, and returns
   /// the printed object.
   @discardableResult
@@ -24,15 +40,7 @@ struct JSONSchemaTests {
       Self.hasJSONSchema, "/usr/bin/python3 has no jsonschema: apt-get install python3-jsonschema")
     let result = try steward(arguments)
     try #require(!result.standardOutput.isEmpty, "\(arguments): \(result.standardError)")
-    let document = FileManager.default.temporaryDirectory
-      .appendingPathComponent("steward-json-\(UUID().uuidString).json")
-    try Data(result.standardOutput.utf8).write(to: document)
-    defer { try? FileManager.default.removeItem(at: document) }
-    let validator = Self.repository.appendingPathComponent(
-      "Tests/IntegrationTests/Support/validate-json.py")
-    let validation = try execute([
-      Self.python, validator.path, Self.schemas.path, schema.rawValue, document.path,
-    ])
+    let validation = try validate(result.standardOutput, against: schema)
     #expect(validation.status == 0, "\(arguments):\n\(validation.standardOutput)")
     let object = try JSONSerialization.jsonObject(with: Data(result.standardOutput.utf8))
     let dictionary = try #require(object as? [String: Any])
@@ -116,6 +124,60 @@ struct JSONSchemaTests {
       let after = try check(run.control("status", ["--json"]), against: .status)
       let filesystems = try #require(after["filesystems"] as? [[String: Any]])
       #expect(filesystems.first?["run"] != nil, "status reports the journaled run")
+    }
+  }
+
+  @Test(
+    "run --json's event stream, line by line, and a saved layout file, on a real filesystem",
+    .enabled(if: IntegrationEnvironment.shouldRun))
+  func runEventsAndLayoutFile() throws {
+    try #require(Self.hasJSONSchema, "apt-get install python3-jsonschema")
+    try withScratchFilesystem(size: "2G", features: ["block-group-tree"]) { scratch in
+      try fragmentForInterruption(scratch, seed: 14)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+
+      let layoutFile = scratch.directory.appendingPathComponent("layout.json").path
+      let saved = try steward(["layout", "save", "-o", layoutFile, scratch.mountpoint])
+      try #require(saved.status == 0, "\(saved.standardError)")
+      let layoutText = try String(contentsOfFile: layoutFile, encoding: .utf8)
+      let layoutValidation = try validate(layoutText, against: .layout)
+      #expect(layoutValidation.status == 0, "\(layoutValidation.standardOutput)")
+      let layout = try JSONSerialization.jsonObject(with: Data(layoutText.utf8)) as? [String: Any]
+      #expect(layout?["schema"] as? String == "layout")
+      #expect(layout?["schemaVersion"] as? Int == 1)
+      try check(
+        ["plan", "--json", "--policy", run.policyPath, "--layout", layoutFile], against: .plan)
+
+      let result = try steward(run.runArguments + ["--json"])
+      try #require(result.status == 0, "\(result.standardError)")
+      let validation = try validate(result.standardOutput, against: .runEvents, lines: true)
+      #expect(validation.status == 0, "\(validation.standardOutput)")
+      let events = try result.standardOutput.split(separator: "\n").map {
+        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+      }
+      #expect(events.allSatisfy { $0["schema"] as? String == "run-events" })
+      let kinds = events.compactMap { $0["event"] as? String }
+      #expect(kinds.first == "run-started")
+      #expect(kinds.last == "run-finished")
+      #expect(kinds.contains("operation-started") && kinds.contains("operation-finished"))
+      let progress = events.filter { $0["event"] as? String == "progress" }
+      #expect(!progress.isEmpty, "a fragmented block group takes long enough to report progress")
+      #expect(progress.allSatisfy { $0["relocatedBytes"] != nil && $0["remainingBytes"] != nil })
+      #expect(progress.contains { $0["etaSeconds"] != nil }, "later operations report an ETA")
+      // Once an operation has relocated bytes, the speed is known and every progress event has an
+      // ETA; before, none has.
+      var relocatedSoFar = false
+      for event in events {
+        if event["event"] as? String == "operation-finished",
+          let relocated = (event["result"] as? [String: Any])?["relocated"] as? [String: Any],
+          (relocated["relocatedBytes"] as? Int ?? 0) > 0
+        {
+          relocatedSoFar = true
+        }
+        if event["event"] as? String == "progress" {
+          #expect((event["etaSeconds"] != nil) == relocatedSoFar, "\(event)")
+        }
+      }
     }
   }
 }

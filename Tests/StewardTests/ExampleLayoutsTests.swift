@@ -7,7 +7,9 @@ struct ExampleLayoutsTests {
   static let directory = ExamplePolicies.directory.deletingLastPathComponent()
     .appendingPathComponent("examples/layouts")
 
-  @Test("every shipped layout reads back consistent, and every example policy plans against it")
+  @Test(
+    "every shipped layout reads back consistent, and every example policy plans against it; they are from before `schema` was written and still load"
+  )
   func everyLayoutPlans() throws {
     let names = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path)
       .filter { $0.hasSuffix(".json") }.sorted()
@@ -16,6 +18,9 @@ struct ExampleLayoutsTests {
       try PolicyLoader().loadWithDigest(contentsOfFile: $0)
     }
     for name in names {
+      let file = Self.directory.appendingPathComponent(name)
+      let object = try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any]
+      #expect(object?["schema"] == nil && object?["schemaVersion"] == nil, "\(name)")
       let layout = try LayoutFile.read(from: Self.directory.appendingPathComponent(name).path)
       #expect(!layout.blockGroups.isEmpty)
       #expect(layout.blockGroups.count == layout.chunks.count)

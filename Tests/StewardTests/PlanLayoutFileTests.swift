@@ -20,6 +20,9 @@ struct PlanLayoutFileTests {
     #expect(try LayoutFile.read(from: path) == layout)
     let text = try String(contentsOfFile: path, encoding: .utf8)
     #expect(text.contains("\"capturedAt\" : \"2025-01-01T00:00:00Z\""))
+    let object = try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+    #expect(object?["schema"] as? String == "layout")
+    #expect(object?["schemaVersion"] as? Int == 1)
   }
 
   @Test("a missing, malformed or inconsistent file is refused with the reason")

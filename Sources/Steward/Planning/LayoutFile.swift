@@ -33,7 +33,7 @@ public enum LayoutFile {
   public static func write(_ layout: Layout, to path: String) throws(LayoutFileError) {
     let data: Data
     do {
-      data = try JSONCoding.encoder().encode(layout)
+      data = try JSONCoding.encoder().encode(JSONOutput(.layout, layout))
     } catch {
       throw .unwritable(file: path, reason: reason(error))
     }

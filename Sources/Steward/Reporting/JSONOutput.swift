@@ -7,6 +7,10 @@ public struct JSONOutput<Value: Encodable>: Encodable {
     case plan
     case status
     case validate
+    /// `run --json`, `resume --json`: one event per line.
+    case runEvents = "run-events"
+    /// Layout files, `layout save -o FILE`.
+    case layout
   }
 
   /// Raised when a field changes meaning or goes away; new fields do not raise it.
