@@ -102,7 +102,8 @@ final class RunReporter: Sendable {
           progress.relocationSeconds += elapsed
           progress.unallocated = unallocated
         }
-      case .operationProgress, .stopping, .runEnded:
+      case .operationProgress, .stopping, .runEnded, .waitingForMachine, .machineCalm, .yielding,
+        .operationYielded, .resting:
         break
       }
     }

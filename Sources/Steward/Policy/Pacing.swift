@@ -50,7 +50,9 @@ public struct Pacing: Hashable, Sendable {
 /// What a run does when pressure stays high for the grace period while a block group is relocated.
 public enum YieldAction: String, Hashable, Sendable, CaseIterable {
   /// Ask the kernel to pause: it does so once the block group in flight is relocated (it checks a
-  /// pause only between block groups); the run waits for the machine, then resumes the balance.
+  /// pause only between block groups); the run counts the block group as relocated, cancels the
+  /// paused balance so that nothing is left for the kernel to resume, and waits for the machine
+  /// before the next block group.
   case pause
   /// Cancel the block group in flight (the kernel checks a cancel after every extent), losing the
   /// work done on it; the run waits for the machine, then relocates it again.
