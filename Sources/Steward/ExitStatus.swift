@@ -43,7 +43,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case statusRunning = 90
   /// `status`: a balance or a run is paused.
   case statusPaused = 91
-  // The maintenance jobs' statuses (issue 12). Provisional numbers: they may still change.
+  // The maintenance jobs' statuses.
   /// A scrub not started by btrfs-steward (or a device replace) runs on the filesystem.
   case foreignScrub = 92
   /// A scrub found errors it could not correct.
@@ -55,7 +55,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   /// A balance runs on the filesystem: scrub and trim wait.
   case otherJobRunning = 96
   /// The state directory or journal is not owned by root, is writable by group or others, or is a
-  /// symbolic link: nothing in it is trusted, nothing was done. (Provisional number.)
+  /// symbolic link: nothing in it is trusted, nothing was done.
   case untrustedState = 97
 
   /// What the status means, in the words of the README's, the man page's and `--help`'s table.

@@ -13,7 +13,7 @@ struct CheckCommand: ParsableCommand {
       `error-watch: notify:` command runs once for that device with the details in its \
       environment (BTRFS_STEWARD_DEVID, BTRFS_STEWARD_DEVICE, BTRFS_STEWARD_SUMMARY, \
       BTRFS_STEWARD_<COUNTER> and BTRFS_STEWARD_<COUNTER>_INCREASE). The readings are journaled as \
-      the next check's baseline. Exit status \(ExitStatus.deviceErrorsRose.rawValue) (provisional) when a counter rose.
+      the next check's baseline. Exit status \(ExitStatus.deviceErrorsRose.rawValue) when a counter rose.
       """
   )
 

@@ -16,7 +16,7 @@ struct ScrubCommand: ParsableCommand {
       device for the job and restored afterwards (after a crash, by the next run). The device \
       error watch runs afterwards. Exit status \(ExitStatus.paused.rawValue) when paused, \
       \(ExitStatus.uncorrectableErrors.rawValue) when errors were left uncorrected, \
-      \(ExitStatus.deviceErrorsRose.rawValue) when a device's error counters rose (provisional numbers).
+      \(ExitStatus.deviceErrorsRose.rawValue) when a device's error counters rose.
       """
   )
 

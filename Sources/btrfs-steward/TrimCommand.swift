@@ -12,7 +12,7 @@ struct TrimCommand: ParsableCommand {
       last trim, inside its windows, holding the same locks as balance and scrub, and never while a \
       balance or a scrub of that filesystem runs (exit status \(ExitStatus.otherJobRunning.rawValue), or \(ExitStatus.foreignScrub.rawValue) for a scrub). It is left \
       alone, saying so, when fstrim.timer is enabled or btrfsmaintenance's trim is configured \
-      (exit status \(ExitStatus.trimDeferred.rawValue)). Status numbers are provisional.
+      (exit status \(ExitStatus.trimDeferred.rawValue)).
       """
   )
 
