@@ -48,20 +48,14 @@ struct RunCommand: ParsableCommand {
       throw ExitCode(ExitStatus.notBtrfs.rawValue)
     }
     if dryRun {
-      for path in targets { try printPlan(loaded, path: path) }
+      for (path, _) in try Self.oneEach(targets) { try printPlan(loaded, path: path) }
       return
     }
     try requireRoot()
     let driver = RunDriver(
       json: output.json, state: state, wait: wait, metricsFile: metricsFile)
     var status = ExitStatus.success
-    var visited: Set<String> = []
-    for path in targets {
-      // Each filesystem once, however many of its paths were named.
-      let fsid = try withExitStatus { () throws(BtrfsError) in
-        try FileSystem(path: path).info().fsid
-      }
-      guard visited.insert(fsid).inserted else { continue }
+    for (path, fsid) in try Self.oneEach(targets) {
       status = try driver.run(loaded, path: path)
       if let watch = loaded.policy.errorWatch {
         // Every run reads the devices' error counters too.
@@ -76,8 +70,25 @@ struct RunCommand: ParsableCommand {
     if status != .success { throw ExitCode(status.rawValue) }
   }
 
+  /// The first of `paths` into each filesystem with its fsid: each filesystem is planned and run
+  /// once, however many of its paths were named.
+  private static func oneEach(_ paths: [String]) throws -> [(path: String, fsid: String)] {
+    var visited: Set<String> = []
+    var targets: [(path: String, fsid: String)] = []
+    for path in paths {
+      let fsid = try withExitStatus { () throws(BtrfsError) in
+        try FileSystem(path: path).info().fsid
+      }
+      if visited.insert(fsid).inserted { targets.append((path, fsid)) }
+    }
+    return targets
+  }
+
+  /// Prints the plan as `plan` does, from the same detailed layout.
   private func printPlan(_ loaded: LoadedPolicy, path: String) throws {
-    let layout = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path).layout() }
+    let layout = try withExitStatus { () throws(BtrfsError) in
+      try FileSystem(path: path).detailedLayout()
+    }
     try PlanCommand.printPlan(loaded, for: layout, at: Date(), json: output.json)
   }
 }
