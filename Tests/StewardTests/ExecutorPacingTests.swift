@@ -54,6 +54,23 @@ struct ExecutorPacingTests {
     }
   }
 
+  /// At block group `operation`, pressure turns high, and its relocation lasts until the run has
+  /// asked the kernel to stop it (`requested`), so the yield lands within the block group.
+  private func pressureRises(
+    during operation: Int, _ harness: ExecutorHarness, _ gauge: ScriptedGauge,
+    until requested: @escaping @Sendable (BalanceProgress) -> Bool
+  ) {
+    let filesystem = harness.filesystem
+    harness.hook.set { count, _ in
+      guard count == operation else { return }
+      gauge.set(Self.busy)
+      let deadline = Date() + 5
+      while ((try? filesystem.balanceProgress()) ?? nil).map(requested) != true, Date() < deadline {
+        Thread.sleep(forTimeInterval: 0.001)
+      }
+    }
+  }
+
   private func waits(_ harness: ExecutorHarness, for operation: Int) -> @Sendable () -> Bool {
     let events = harness.events
     return { events.current.contains { $0.tag == "waiting \(operation)" } }
@@ -162,15 +179,7 @@ struct ExecutorPacingTests {
     let gauge = ScriptedGauge(Self.calm) { clock.advance(by: 1) }
     let policy = paced(Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), yield: .pause))
     let plan = try X.plan(policy)
-    let filesystem = harness.filesystem
-    harness.hook.set { count, _ in
-      guard count == 1 else { return }
-      gauge.set(Self.busy)
-      let deadline = Date() + 5
-      while (try? filesystem.balanceProgress())??.isPauseRequested != true, Date() < deadline {
-        Thread.sleep(forTimeInterval: 0.001)
-      }
-    }
+    pressureRises(during: 1, harness, gauge, until: { $0.isPauseRequested })
     once(waits(harness, for: 2)) { gauge.set(Self.calm) }
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
@@ -198,15 +207,7 @@ struct ExecutorPacingTests {
     let stops = StopRequests()
     let policy = paced(Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), yield: .pause))
     let plan = try X.plan(policy)
-    let filesystem = harness.filesystem
-    harness.hook.set { count, _ in
-      guard count == 1 else { return }
-      gauge.set(Self.busy)
-      let deadline = Date() + 5
-      while (try? filesystem.balanceProgress())??.isPauseRequested != true, Date() < deadline {
-        Thread.sleep(forTimeInterval: 0.001)
-      }
-    }
+    pressureRises(during: 1, harness, gauge, until: { $0.isPauseRequested })
     once(waits(harness, for: 2)) { stops.request(.pause(.signal)) }
     let end = try harness.execute(plan, policy, stops: stops, pressure: gauge)
     harness.hook.set(nil)
@@ -230,15 +231,7 @@ struct ExecutorPacingTests {
     let policy = paced(
       Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), inFlightIOPressure: 40, yield: .cancel))
     let plan = try X.plan(policy)
-    let filesystem = harness.filesystem
-    harness.hook.set { count, _ in
-      guard count == 1 else { return }
-      gauge.set(Self.busy)
-      let deadline = Date() + 5
-      while (try? filesystem.balanceProgress())??.isCancelRequested != true, Date() < deadline {
-        Thread.sleep(forTimeInterval: 0.001)
-      }
-    }
+    pressureRises(during: 1, harness, gauge, until: { $0.isCancelRequested })
     once(waits(harness, for: 1)) { gauge.set(Self.calm) }
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
