@@ -60,11 +60,7 @@ struct CompactionBenchmark: ParsableCommand {
   func run() throws {
     guard geteuid() == 0 else { throw BenchmarkFailure("compaction needs root") }
     Interruption.install()
-    let steward = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
-    guard FileManager.default.isExecutableFile(atPath: steward) else {
-      throw BenchmarkFailure("no btrfs-steward next to steward-bench (\(steward)): build it too")
-    }
+    let steward = try stewardExecutable()
     let workdir = URL(fileURLWithPath: NSTemporaryDirectory())
       .appendingPathComponent("steward-bench-compaction-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: false)

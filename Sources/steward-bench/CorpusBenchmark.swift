@@ -44,11 +44,7 @@ struct CorpusBenchmark: ParsableCommand {
   func run() throws {
     guard geteuid() == 0 else { throw BenchmarkFailure("corpus needs root") }
     Interruption.install()
-    let steward = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
-    guard FileManager.default.isExecutableFile(atPath: steward) else {
-      throw BenchmarkFailure("no btrfs-steward next to steward-bench (\(steward)): build it too")
-    }
+    let steward = try stewardExecutable()
     let chosen = kinds.map { Set($0.split(separator: ",").map(String.init)) }
     let selected = CorpusKinds.all.filter { chosen?.contains($0.name) ?? true }
     guard !selected.isEmpty else { throw BenchmarkFailure("no such kind: \(kinds ?? "")") }

@@ -81,11 +81,7 @@ struct PacingBenchmark: ParsableCommand {
   func run() throws {
     guard geteuid() == 0 else { throw BenchmarkFailure("pacing needs root") }
     Interruption.install()
-    let steward = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
-    guard FileManager.default.isExecutableFile(atPath: steward) else {
-      throw BenchmarkFailure("no btrfs-steward next to steward-bench (\(steward)): build it too")
-    }
+    let steward = try stewardExecutable()
     _ = try Command.run(["sh", "-c", "command -v fio"])
     let workdir = URL(fileURLWithPath: workDirectory)
       .appendingPathComponent("steward-bench-pacing-\(UUID().uuidString.prefix(8))")

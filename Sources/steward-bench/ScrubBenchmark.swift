@@ -27,8 +27,7 @@ struct ScrubBenchmark: ParsableCommand {
   var repetitions = 3
 
   func run() throws {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
+    let executable = try stewardExecutable()
     let image = try ScratchImage(size: "4G", prefix: "steward-bench")
     defer { image.remove() }
     print("Writing 1.9 GiB in 64 KiB files and deleting about half…")

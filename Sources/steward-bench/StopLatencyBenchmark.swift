@@ -24,8 +24,7 @@ struct StopLatencyBenchmark: ParsableCommand {
   var trials = 3
 
   func run() throws {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
+    let executable = try stewardExecutable()
     let image = try ScratchImage(size: "3G", prefix: "steward-bench")
     defer { image.remove() }
     print("Writing 2 GiB in 64 KiB files and deleting about half…")

@@ -23,8 +23,7 @@ struct WaitStopBenchmark: ParsableCommand {
   static let target = 0.100
 
   func run() throws {
-    let executable = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-      .appendingPathComponent("btrfs-steward").path
+    let executable = try stewardExecutable()
     let image = try ScratchImage(size: "3G", prefix: "steward-bench")
     defer { image.remove() }
     print("Writing 1.25 GiB in 16 MiB files and deleting about half…")
