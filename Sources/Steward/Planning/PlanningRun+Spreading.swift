@@ -64,15 +64,9 @@ extension PlanningRun {
         break
       }
       space = trial
-      relocatedBytes += group.used
       moved += group.used
       planned += 1
-      operations.append(
-        PlannedOperation(
-          index: operations.count + 1, target: TargetBlockGroup(group), rule: rule.name,
-          effect: PredictedEffect(
-            relocatedBytes: group.used, newChunks: newChunks,
-            unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount)))
+      appendOperation(group, rule: rule, newChunks: newChunks)
       if let reason = metGoal(rule) {
         stop = (.goalReached, "goal reached: \(reason)")
         break

@@ -278,18 +278,26 @@ struct PlanningRun {
       let freed = space.rawBytes(index)
       guard freed > allocated, freed - allocated >= threshold else { return .useless }
       space.relocate(index, to: group.profile, in: &batch, adding: chunks)
-      relocatedBytes += group.used
-      operations.append(
-        PlannedOperation(
-          index: operations.count + 1, target: TargetBlockGroup(group),
-          rule: rule.name,
-          effect: PredictedEffect(
-            relocatedBytes: group.used, newChunks: chunks.count,
-            unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount)))
+      appendOperation(group, rule: rule, newChunks: chunks.count)
       return .relocated
     } catch {
       return .outOfSpace
     }
+  }
+
+  /// Plans the relocation of `group`, already simulated in ``space``, as the next operation: its
+  /// predicted effect is the model as it stands now.
+  mutating func appendOperation(
+    _ group: BlockGroup, rule: Rule, newChunks: Int, convert: Profile? = nil
+  ) {
+    relocatedBytes += group.used
+    operations.append(
+      PlannedOperation(
+        index: operations.count + 1, target: TargetBlockGroup(group), rule: rule.name,
+        effect: PredictedEffect(
+          relocatedBytes: group.used, newChunks: newChunks,
+          unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount),
+        convert: convert))
   }
 
   /// Why one of `rule`'s goals holds now, or `nil` when none does.
