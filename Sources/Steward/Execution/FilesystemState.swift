@@ -17,31 +17,10 @@ public struct FilesystemState: Sendable {
   /// may another shell signal it.
   public var runProcessAlive: Bool
 
-  /// Why the state could not be read.
-  public enum Failure: Error, Sendable, CustomStringConvertible {
-    case kernel(BtrfsError)
-    case journal(JournalError)
-
-    public var description: String {
-      switch self {
-      case .kernel(let error): error.description
-      case .journal(let error): error.description
-      }
-    }
-
-    /// The documented exit status.
-    public var exitStatus: ExitStatus {
-      switch self {
-      case .kernel(let error): ExitStatus(error)
-      case .journal(let error): error.exitStatus
-      }
-    }
-  }
-
   /// Reads the state of `target` (the filesystem `fsid`) and its journal under `stateDirectory`.
   public static func read(
     target: any BalanceTarget, fsid: String, stateDirectory: String
-  ) throws(Failure) -> FilesystemState {
+  ) throws(ExecutionError) -> FilesystemState {
     let file: JournalFile
     let contents: JournalContents
     do {
