@@ -66,6 +66,9 @@ public struct Planner: Sendable {
     for contradiction in contradictions {
       notes.append("\(contradiction): a run would refuse to start")
     }
+    for unknown in policy.unknownDevices(devids: layout.devices.map(\.devid)) {
+      notes.append("\(unknown): a run would refuse to start")
+    }
     if contradictions.isEmpty, let floor = policy.conditions.minUnallocated {
       let bytes = floor.bytes(ofTotal: layout.totalBytes)
       if layout.unallocatedBytes < bytes {

@@ -56,6 +56,10 @@ extension PlanningRun {
         stop = (.maxRelocated, "limit max-relocated \(ByteCount(maximum)) reached")
         break
       }
+      if let reached = ruleMaxRelocated(rule, movedByRule: moved, next: group) {
+        stop = reached
+        break
+      }
       var trial = space
       let forced = trial.forceChunk(BlockGroupFlags(type: group.type, profile: profile))
       var batch = RelocationBatch(soleMember: index, in: trial)

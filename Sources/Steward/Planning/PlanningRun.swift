@@ -26,7 +26,7 @@ struct PlanningRun {
   /// decides where relocated extents land); the report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
     if let profile = rule.convert { return evaluateConversion(rule, to: profile) }
-    if let margin = rule.spreadWithin { return evaluateSpreading(rule, within: margin) }
+    if let goal = SpreadGoal(rule) { return evaluateSpreading(rule, toward: goal) }
     guard space.hasExtentDetail else { return evaluate(rule, order: rule.order) }
     let start = self
     var best = self
@@ -169,6 +169,11 @@ struct PlanningRun {
             + "block group holds \(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
         )
       }
+      if let stop = ruleMaxRelocated(
+        rule, movedByRule: progress.relocatedBytes + (held?.relocatedBytes ?? 0), next: group)
+      {
+        return stop
+      }
       let heldBefore = held?.operations ?? []
       switch relocate(index, rule: rule, held: &held) {
       case .held:
@@ -298,6 +303,21 @@ struct PlanningRun {
           relocatedBytes: group.used, newChunks: newChunks,
           unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount),
         convert: convert))
+  }
+
+  /// The verdict that ends `rule` before `group` when relocating it would take the bytes the rule
+  /// moved past the rule's own `max-relocated`; `nil` when it does not (or the rule has none).
+  func ruleMaxRelocated(
+    _ rule: Rule, movedByRule: UInt64, next group: BlockGroup
+  ) -> (RuleVerdict, String)? {
+    guard let maximum = rule.maxRelocatedBytes, movedByRule + group.used > maximum else {
+      return nil
+    }
+    return (
+      .ruleMaxRelocated,
+      "the rule's max-relocated \(ByteCount(maximum)) reached: the next block group holds "
+        + "\(ByteCount(group.used)), \(ByteCount(movedByRule)) relocated by the rule so far"
+    )
   }
 
   /// Why one of `rule`'s goals holds now, or `nil` when none does.

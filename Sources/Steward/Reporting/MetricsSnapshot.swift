@@ -23,6 +23,7 @@ public struct MetricsSnapshot: Hashable, Sendable {
     case refusedOnBattery = "refused-on-battery"
     case refusedPolicyContradiction = "refused-policy-contradiction"
     case refusedCannotConvert = "refused-cannot-convert"
+    case refusedUnknownDevice = "refused-unknown-device"
     case refusedBelowUnallocatedFloor = "refused-below-unallocated-floor"
     case refusedOutsideWindow = "refused-outside-window"
     /// The attempt failed before its first operation (the kernel, the journal, the layout).
@@ -55,6 +56,7 @@ public struct MetricsSnapshot: Hashable, Sendable {
       case .onBattery: self = .refusedOnBattery
       case .policyContradicts: self = .refusedPolicyContradiction
       case .cannotConvert: self = .refusedCannotConvert
+      case .unknownDevices: self = .refusedUnknownDevice
       case .belowUnallocatedFloor: self = .refusedBelowUnallocatedFloor
       case .outsideWindow: self = .refusedOutsideWindow
       }
