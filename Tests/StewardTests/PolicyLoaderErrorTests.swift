@@ -245,30 +245,30 @@ struct PolicyLoaderErrorTests {
       message: "'devices': device 2 is already listed"),
     .init(
       name: "stripes range upside down", yaml: selecting("{ type: data, stripes: 4..2 }"), line: 5,
-      column: 37,
+      column: 36,
       message:
         "'stripes': expected a stripe count like 4 or a range like 2..4, found '4..2': no chunk has at least 4 and at most 2 stripes"
     ),
     .init(
-      name: "zero stripes", yaml: selecting("{ type: data, stripes: 0 }"), line: 5, column: 37,
+      name: "zero stripes", yaml: selecting("{ type: data, stripes: 0 }"), line: 5, column: 36,
       message:
         "'stripes': expected a stripe count like 4 or a range like 2..4, found '0': every chunk has at least 1 stripe"
     ),
     .init(
       name: "stripes not a number", yaml: selecting("{ type: data, stripes: many }"), line: 5,
-      column: 37,
+      column: 36,
       message: "'stripes': expected a stripe count like 4 or a range like 2..4, found 'many'"),
     .init(
       name: "stripes no fixed profile can have",
       yaml: selecting("{ type: data, profiles: [raid1, single], stripes: 3.. }"), line: 5,
-      column: 65,
+      column: 63,
       message:
         "this selects nothing: chunks of the selected profiles always have the same number of stripes (raid1 2, single 1), outside the range"
     ),
     .init(
       name: "empty device range",
       yaml: selecting("{ type: data, device-range: { device: 2, range: 2GiB..1GiB } }"), line: 5,
-      column: 62,
+      column: 61,
       message:
         "'range': expected a range of device bytes like 100GiB.. or 1GiB..2GiB, found '2GiB..1GiB': it is empty (the end is not after the start)"
     ),
@@ -283,7 +283,7 @@ struct PolicyLoaderErrorTests {
     .init(
       name: "device range in GB",
       yaml: selecting("{ type: data, device-range: { device: 1, range: 1GB.. } }"), line: 5,
-      column: 62,
+      column: 61,
       message: "'range': expected a range of device bytes like 100GiB.. or 1GiB..2GiB, found '1GB'"),
     .init(
       name: "zero rule max-relocated", yaml: policy("") + "    max-relocated: 0B\n", line: 6,
@@ -296,7 +296,7 @@ struct PolicyLoaderErrorTests {
     .init(
       name: "spread-until-each-device-has in percent",
       yaml: policy("") + "    spread-until-each-device-has: 10%\n", line: 6, column: 35,
-      message: "'spread-until-each-device-has': expected a size like 2GiB, found '10%'"),
+      message: "'spread-until-each-device-has': expected a size like 2GiB, 512MiB or 4096B, found '10%'"),
     // rules that can never select anything
     .init(
       name: "empty usage range",

@@ -42,6 +42,9 @@ public struct Planner: Sendable {
     try layout.validate()
     var run = PlanningRun(policy: policy, space: SimulatedSpace(layout: layout))
     let reports = policy.rules.map { run.evaluate($0) }
+    // The outcome is the filesystem once the run settled: the cleaner has deleted the chunks the
+    // run allocated and left empty (each operation's effect is the state when it returns).
+    run.space.removeEmptyCreated()
     let outcome = PredictedOutcome(
       relocatedBytes: run.relocatedBytes, unallocatedBefore: layout.unallocatedBytes,
       unallocatedAfter: run.space.unallocatedBytes, blockGroupsBefore: layout.blockGroups.count,
