@@ -54,9 +54,16 @@ struct DeviceChange {
         copy.directory.appendingPathComponent("run").path, copy.mountpoint,
       ], log: copy.directory.appendingPathComponent("run.log"))
     let after = try settledLayout(copy.mountpoint)
-    return DeviceRound(
+    let journal = try JournalFile(
+      stateDirectory: copy.directory.appendingPathComponent("state").path, fsid: copy.fsid)
+    var round = DeviceRound(
       operations: plan.operations.count, before: before, after: after,
       predicted: (plan.outcome.devices ?? []).map(\.unallocatedAfterBytes))
+    round.replans = try journal.read().records.filter {
+      if case .replanned = $0.event { return true }
+      return false
+    }.count
+    return round
   }
 
   /// `btrfs balance start` with the peer's filters on `copy`, per device.
@@ -81,6 +88,9 @@ struct DeviceRound: Codable {
   var predicted: [UInt64]?
   /// The used bytes of the data block groups present before and gone after.
   var moved: UInt64
+  /// How often btrfs-steward's run planned the rest anew because an operation's result was more
+  /// than one chunk from its prediction; `nil` for the peer.
+  var replans: Int?
 
   init(operations: Int?, before: Layout, after: Layout, predicted: [UInt64]?) {
     self.operations = operations
@@ -118,8 +128,9 @@ struct DeviceCorpusResult: Codable {
     func mib(_ bytes: UInt64) -> String { String(format: "%.0f", Double(bytes) / 1_048_576) }
     func mib(_ bytes: Int64) -> String { String(format: "%+.0f", Double(bytes) / 1_048_576) }
     var lines = [
-      "\(kind): \(steward.operations ?? 0) operations, one chunk per device \(mib(chunkPerDevice)) "
-        + "MiB; prediction within one chunk per device: \(predictionMet ? "MET" : "MISSED")"
+      "\(kind): \(steward.operations ?? 0) operations planned (replanned \(steward.replans ?? 0)x "
+        + "on the way), one chunk per device \(mib(chunkPerDevice)) MiB; first plan's prediction "
+        + "within one chunk per device: \(predictionMet ? "MET" : "MISSED")"
     ]
     for index in steward.after.indices {
       let predicted = steward.predicted.flatMap { $0.indices.contains(index) ? $0[index] : nil }

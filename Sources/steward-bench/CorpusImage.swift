@@ -14,7 +14,9 @@ struct CorpusKind {
   var mkfsArguments: [String]
   /// Mount options while the script writes (`compress=zstd`), none for the runs.
   var populateOptions: String? = nil
-  /// The size of new data chunks, set in sysfs on every mount; `nil` for mixed block groups.
+  /// The size of new data chunks, set in sysfs on every mount; `nil`: the kernel's (for mixed block
+  /// groups, and where the kernel's own choice is the case: 10 % of the devices, which grows when a
+  /// device is added).
   var dataChunkSize: UInt64? = 256 << 20
   /// The bash script that writes the files, with the mountpoint in `$M`.
   var script: String

@@ -111,6 +111,13 @@ enum CorpusKinds {
         addedDeviceSizes: ["3G"],
         rule: "    select: { type: data }\n    spread-within: 256MiB", peerFilters: ["-d"])),
     CorpusKind(
+      name: "spread-kernel-chunks", deviceSizes: ["2G"],
+      mkfsArguments: ["-d", "single", "-m", "dup"], dataChunkSize: nil,
+      script: "for ((i = 0; i < 12; i++)); do write $M/f$i 100M; btrfs filesystem sync $M; done",
+      deviceChange: DeviceChange(
+        addedDeviceSizes: ["2G"],
+        rule: "    select: { type: data }\n    spread-within: 208MiB", peerFilters: ["-d"])),
+    CorpusKind(
       name: "raid1-after-add", deviceSizes: ["3G"], mkfsArguments: ["-d", "single", "-m", "dup"],
       script: "for ((i = 0; i < 150; i++)); do write $M/f$i 8M; done\nthin $M/f 150",
       deviceChange: DeviceChange(
