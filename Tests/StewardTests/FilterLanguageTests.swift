@@ -122,6 +122,36 @@ struct FilterLanguageTests {
     #expect(plan.operations.contains { $0.rule == "next" })
   }
 
+  @Test("a replan counts what each rule relocated earlier in the run against the rule's limits")
+  func replanKeepsRuleBudgets() throws {
+    let layout = SimulationFixtures.layout(
+      (0..<6).map { _ in .data(100, of: 256) }, devices: 2, unallocated: 2048,
+      chunkSizes: [.data: 256])
+    let policy = try policy(
+      select: "{ type: data }",
+      "    convert: dup\n    max-block-groups: 4\n    max-relocated: 350MiB\n")
+    let planner = Planner(policy: policy, policyDigest: "d")
+    let fresh = try planner.plan(for: layout, at: Date())
+    #expect(fresh.operations.count == 3)  // 400 MiB would cross 350 MiB
+    #expect(fresh.rules[0].verdict == .ruleMaxRelocated)
+    // Two of them relocated (one skipped), as the executor's results say.
+    let results: [Int: OperationResult] = [
+      1: .relocated(relocatedBytes: 100 * mib, unallocatedAfter: 0),
+      2: .skipped(reason: "gone"),
+      3: .relocated(relocatedBytes: 100 * mib, unallocatedAfter: 0),
+    ]
+    let spent = RuleSpending.of(fresh.operations, results: results)
+    #expect(spent == ["r": RuleSpending(blockGroups: 2, relocatedBytes: 200 * mib)])
+    let rest = try planner.plan(for: layout, at: Date(), spent: spent)
+    #expect(rest.operations.count == 1)
+    let byCount = try self.policy(
+      select: "{ type: data }", "    convert: dup\n    max-block-groups: 3\n")
+    let restByCount = try Planner(policy: byCount, policyDigest: "d").plan(
+      for: layout, at: Date(), spent: spent)
+    #expect(restByCount.operations.count == 1)
+    #expect(restByCount.rules[0].verdict == .maxBlockGroups)
+  }
+
   @Test("a device the filesystem does not have is refused with where it is written")
   func unknownDevice() throws {
     let policy = try policy(

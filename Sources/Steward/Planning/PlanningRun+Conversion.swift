@@ -35,7 +35,7 @@ extension PlanningRun {
     var moved: UInt64 = 0
     let stop: (RuleVerdict, String)
     while true {
-      if let maximum = rule.maxBlockGroups, planned >= maximum {
+      if let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum {
         stop = (.maxBlockGroups, "max-block-groups \(maximum) reached")
         break
       }

@@ -34,7 +34,7 @@ extension PlanningRun {
         stop = (.goalReached, reason)
         break
       }
-      if let maximum = rule.maxBlockGroups, planned >= maximum {
+      if let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum {
         stop = (.maxBlockGroups, "max-block-groups \(maximum) reached")
         break
       }

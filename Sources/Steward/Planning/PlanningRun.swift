@@ -11,10 +11,13 @@ struct PlanningRun {
   var relocatedBytes: UInt64 = 0
   /// Why the plan ended before this rule, in words, when a limit or ENOSPC ended it.
   var ended: String?
+  /// What each rule did earlier in the run this plan continues (see ``Planner/plan(for:at:spent:)``).
+  let spent: [String: RuleSpending]
 
-  init(policy: Policy, space: SimulatedSpace) {
+  init(policy: Policy, space: SimulatedSpace, spent: [String: RuleSpending] = [:]) {
     self.policy = policy
     self.space = space
+    self.spent = spent
     totalBytes = space.base.totalBytes
   }
 
@@ -141,7 +144,9 @@ struct PlanningRun {
     let limits = policy.limits
     while true {
       let heldCount = held?.operations.count ?? 0
-      if let maximum = rule.maxBlockGroups, progress.operations + heldCount >= maximum {
+      if let maximum = rule.maxBlockGroups,
+        spent(rule).blockGroups + progress.operations + heldCount >= maximum
+      {
         return (.maxBlockGroups, "max-block-groups \(maximum) reached")
       }
       if let maximum = limits.maxOperations, operations.count + heldCount >= maximum {
@@ -305,11 +310,16 @@ struct PlanningRun {
         convert: convert))
   }
 
+  /// What `rule` did earlier in the run this plan continues.
+  func spent(_ rule: Rule) -> RuleSpending { spent[rule.name] ?? RuleSpending() }
+
   /// The verdict that ends `rule` before `group` when relocating it would take the bytes the rule
-  /// moved past the rule's own `max-relocated`; `nil` when it does not (or the rule has none).
+  /// moved (in this plan: `movedByRule`, and earlier in the run) past the rule's own
+  /// `max-relocated`; `nil` when it does not (or the rule has none).
   func ruleMaxRelocated(
     _ rule: Rule, movedByRule: UInt64, next group: BlockGroup
   ) -> (RuleVerdict, String)? {
+    let movedByRule = spent(rule).relocatedBytes + movedByRule
     guard let maximum = rule.maxRelocatedBytes, movedByRule + group.used > maximum else {
       return nil
     }

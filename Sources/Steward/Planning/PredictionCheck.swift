@@ -45,8 +45,9 @@ public struct PredictionCheck: Sendable {
 
   /// The operations to run instead of those of `plan` not yet run, planned on `target`'s layout
   /// now; numbered after every operation of `plan`, so that journaled results keep their meaning.
+  /// What each rule's operations already relocated (`results`) counts against its limits.
   public func replan(
-    _ plan: Plan, on target: any BalanceTarget
+    _ plan: Plan, results: [Int: OperationResult], on target: any BalanceTarget
   ) throws(PredictionCheckError) -> [PlannedOperation] {
     let layout: Layout
     do {
@@ -56,7 +57,9 @@ public struct PredictionCheck: Sendable {
     }
     let fresh: Plan
     do {
-      fresh = try planner.plan(for: layout, at: plan.plannedFor)
+      fresh = try planner.plan(
+        for: layout, at: plan.plannedFor,
+        spent: RuleSpending.of(plan.operations, results: results))
     } catch {
       throw .layout(error)
     }
