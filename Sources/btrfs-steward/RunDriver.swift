@@ -35,13 +35,11 @@ final class RunDriver {
     let started = Date()
     reporter.setRun(fsid: fsid, mountpoint: path, policy: loaded.policy.name)
     /// Records the attempt's outcome in the metrics file and returns its exit status.
-    func attempt(_ outcome: MetricsSnapshot.Outcome, _ status: ExitStatus, end: RunEnd? = nil)
-      -> ExitStatus
-    {
+    func attempt(_ outcome: MetricsSnapshot.Outcome, _ status: ExitStatus) -> ExitStatus {
       record(
         MetricsSnapshot(
           fsid: fsid, mountpoint: path, policy: loaded.policy.name, outcome: outcome,
-          summary: end?.summary, durationSeconds: Date().timeIntervalSince(started),
+          durationSeconds: Date().timeIntervalSince(started),
           finishedAt: Date(),
           exitStatus: status,
           unallocatedByDevice: (try? target.fileSystem.devices()).map(MetricsSnapshot.unallocated)
@@ -73,7 +71,7 @@ final class RunDriver {
       } else {
         reporter.error("\(path): \(refusal)")
       }
-      return attempt(MetricsSnapshot.Outcome(refusal), refusal.exitStatus)
+      return attempt(.refused(refusal), refusal.exitStatus)
     } catch {
       reporter.error("\(path): \(error)")
       return attempt(.error, error.exitStatus)
@@ -89,15 +87,15 @@ final class RunDriver {
       stops: stops, observe: reporter.handle, pressure: gauge,
       predictionCheck: PredictionCheck(
         planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
-    let end: RunEnd
+    let summary: RunSummary
     do {
-      end = try executor.execute(
+      summary = try executor.execute(
         prepared.plan, policyPath: loaded.path, continuing: prepared.continuing)
     } catch {
       reporter.error("\(path): \(error)")
       return attempt(.error, error.exitStatus)
     }
-    return attempt(MetricsSnapshot.Outcome(end), end.exitStatus, end: end)
+    return attempt(.ran(summary), summary.ending.exitStatus)
   }
 
   /// Adds an attempt's figures to the metrics file (all filesystems of this invocation), if one is

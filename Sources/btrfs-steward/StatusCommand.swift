@@ -114,18 +114,18 @@ struct StatusCommand: ParsableCommand {
     var standing: String
     var reason: String?
     var summary: RunSummary?
-    switch run.standing {
-    case .running: standing = alive ? "running" : "interrupted"
-    case .paused(let why):
+    switch run.outcome {
+    case nil: standing = alive ? "running" : "interrupted"
+    case .paused(let why)?:
       standing = "paused"
       reason = why.description
-    case .cancelled(let why):
+    case .cancelled(let why)?:
       standing = "cancelled"
       reason = why.description
-    case .finished(let done):
+    case let finished?:
       standing = "finished"
-      reason = done.ending.rawValue
-      summary = done
+      reason = finished.label
+      summary = run.summary
     }
     let soFar = summary ?? run.summarySoFar(.completed, unallocatedNow: unallocatedNow)
     let waitingSince = standing == "running" ? run.waitingForMachineSince : nil

@@ -20,7 +20,7 @@ struct GuardsOnKernelTests {
       #expect(try waitForExit(process) == Steward.ExitStatus.cancelled.rawValue)
       #expect(try fileSystem.balanceProgress() == nil)
       let history = try #require(JournalReplay.runs(try run.records()).last)
-      #expect(history.standing == .cancelled(.external))
+      #expect(history.outcome == .cancelled(.external))
       #expect(try steward(run.control("status")).status == 0)
     }
   }
@@ -54,7 +54,7 @@ struct GuardsOnKernelTests {
       let cancel = try steward(run.control("cancel"))
       #expect(cancel.status == 0, "\(cancel.standardError)")
       #expect(bystander.isRunning, "cancel signalled the bystander")
-      #expect(JournalReplay.runs(try run.records()).last?.standing == .cancelled(.external))
+      #expect(JournalReplay.runs(try run.records()).last?.outcome == .cancelled(.external))
     }
   }
 

@@ -99,9 +99,9 @@ struct RunPreparationTests {
     #expect(prepared.runID == "old")
     #expect(prepared.plan == plan)
     #expect(continuing.results.keys.sorted() == [1])
-    #expect(continuing.standing == .paused(.signal))
+    #expect(continuing.outcome == .paused(.signal))
     #expect(prepared.notes.isEmpty)
-    #expect(try setup.runs().map(\.standing) == [.paused(.signal)])
+    #expect(try setup.runs().map(\.outcome) == [.paused(.signal)])
   }
 
   @Test("a run that crashed (no end record) is carried on too")
@@ -111,7 +111,7 @@ struct RunPreparationTests {
     try setup.journal("crashed", plan, [])
     let prepared = try setup.prepare(setup.preparation())
     #expect(prepared.continuing?.id == "crashed")
-    #expect(prepared.continuing?.standing == .running)
+    #expect(prepared.continuing?.outcome == nil)
   }
 
   @Test("a finished journaled run is not carried on")
@@ -140,7 +140,7 @@ struct RunPreparationTests {
     #expect(prepared.notes.first?.contains("policy changed") == true)
     let runs = try setup.runs()
     #expect(runs.map(\.id) == ["old"])
-    #expect(runs[0].standing == .cancelled(.superseded))
+    #expect(runs[0].outcome == .cancelled(.superseded))
     #expect(!runs[0].isOpen)
   }
 
@@ -159,7 +159,7 @@ struct RunPreparationTests {
     #expect(prepared.continuing == nil)
     #expect(prepared.plan.plannedFor == X.start + 25 * 3600)
     #expect(prepared.notes.first?.contains("24 hours") == true)
-    #expect(try setup.runs().first?.standing == .cancelled(.superseded))
+    #expect(try setup.runs().first?.outcome == .cancelled(.superseded))
   }
 
   @Test("a stale run's paused kernel balance is cancelled when it is superseded")
@@ -181,7 +181,7 @@ struct RunPreparationTests {
     #expect(prepared.continuing == nil)
     #expect(try setup.harness.filesystem.balanceProgress() == nil)
     let old = try #require(try setup.runs().first)
-    #expect(old.standing == .cancelled(.superseded))
+    #expect(old.outcome == .cancelled(.superseded))
     #expect(old.inFlight == nil)
   }
 
@@ -338,7 +338,7 @@ struct RunPreparationTests {
       Issue.record("expected a paused foreign balance")
       return
     }
-    #expect(try setup.runs().map(\.standing) == [.paused(.signal)])
+    #expect(try setup.runs().map(\.outcome) == [.paused(.signal)])
   }
 
   @Test("a running balance that btrfs-steward did not start: refused as foreign")
