@@ -92,7 +92,9 @@ struct StatusCommand: ParsableCommand {
   private func report(_ path: String) throws -> Report {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let layout = try withExitStatus { () throws(BtrfsError) in try target.layout() }
-    let current = try readState(target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
+    let current = try readState(
+      RunLifecycle(
+        target: target, fsid: layout.fsid, path: path, environment: state.environment()))
     if let warning = current.journalWarning { printError(warning) }
     let balance = current.isRunning ? "running" : current.isPaused ? "paused" : "idle"
     return Report(

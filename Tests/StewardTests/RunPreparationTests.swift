@@ -32,9 +32,10 @@ struct RunPreparationTests {
       onMains: Bool = true
     ) -> RunPreparation {
       RunPreparation(
-        policy: policy, policyPath: "/etc/test.yaml", policyDigest: digest, stateDirectory: state,
-        runtimeDirectory: runtime, btrfsMaintenanceDirectory: maintenance, now: { now },
-        isOnMains: { onMains })
+        policy: policy, policyDigest: digest,
+        environment: JobEnvironment(
+          stateDirectory: state, runtimeDirectory: runtime, btrfsMaintenanceDirectory: maintenance,
+          now: { now }, isOnMains: { onMains }))
     }
 
     func prepare(_ preparation: RunPreparation) throws(RunPreparation.Failure) -> PreparedRun {
@@ -270,7 +271,7 @@ struct RunPreparationTests {
   func waitsForMaintenanceLock() throws {
     let setup = try Setup()
     var waiting = setup.preparation()
-    waiting.wait = true
+    waiting.environment.wait = true
     // Another thread holds the lock for 0.6 s (the lock goes with the holder's descriptor).
     final class Holder: @unchecked Sendable { var lock: FilesystemLock? }
     let holder = Holder()
@@ -289,7 +290,7 @@ struct RunPreparationTests {
     let held = try FilesystemLock(path: setup.maintenanceLock)
     withExtendedLifetime(held) {
       let stopAt = Date().addingTimeInterval(0.3)
-      waiting.stopWaiting = { Date() >= stopAt }
+      waiting.environment.stopWaiting = { Date() >= stopAt }
       #expect(
         setup.refusal(waiting) == .lockedByBtrfsMaintenance(lockFile: setup.maintenanceLock))
       #expect(Date() >= stopAt)
