@@ -64,17 +64,17 @@ struct LayoutReadBenchmark: ParsableCommand {
     _ = try bareExtentTreeScan(mountpoint)
     // Take turns, one run of each reader per round, so background work of the kernel hits all
     // three alike.
-    var steward = Timings(seconds: [])
+    var steward = ReaderTimes()
     var detailed = ReaderTimes()
     var plain = ReaderTimes()
     var bare = ReaderTimes()
     var pythonTimings = Timings(seconds: [])
     for _ in 0..<repetitions {
-      steward.seconds += try Timings.measure(repetitions: 1) { _ = try fileSystem.blockGroups() }
-        .seconds
-      try detailed.measure { _ = try fileSystem.detailedLayout() }
-      try plain.measure { _ = try fileSystem.layout() }
-      try bare.measure { _ = try bareExtentTreeScan(mountpoint) }
+      // Each result is dropped after its run is timed: freeing it is not reading it.
+      _ = try steward.measure { try fileSystem.blockGroups() }
+      _ = try detailed.measure { try fileSystem.detailedLayout() }
+      _ = try plain.measure { try fileSystem.layout() }
+      _ = try bare.measure { try bareExtentTreeScan(mountpoint) }
       let python = try pythonBtrfsSeconds(mountpoint)
       guard python.count == count else {
         throw BenchmarkFailure("python-btrfs read \(python.count) block groups, steward \(count)")
@@ -86,7 +86,7 @@ struct LayoutReadBenchmark: ParsableCommand {
     print(
       "Reading \(count) block groups (extent tree, median of \(repetitions) runs; wall, and CPU")
     print("of all the process's threads, user + system):")
-    print("  btrfs-steward                  \(milliseconds(steward.median))")
+    print("  btrfs-steward                  \(milliseconds(steward.wall.median))")
     print("  whole layout (chunks, devices) \(plain.summary)")
     print("  whole layout with extents      \(detailed.summary)")
     print("  bare TREE_SEARCH_V2 loop       \(bare.summary)")
@@ -95,11 +95,11 @@ struct LayoutReadBenchmark: ParsableCommand {
     print(
       String(
         format: "  python-btrfs / btrfs-steward = %.1fx faster   (target: at least 20x)",
-        pythonTimings.median / steward.median))
+        pythonTimings.median / steward.wall.median))
     print(
       String(
         format: "  btrfs-steward / bare loop    = %.2fx          (target: within 2x)",
-        steward.median / bare.wall.median))
+        steward.wall.median / bare.wall.median))
     let ratio = detailed.wall.median / bare.wall.median
     print(
       String(
@@ -122,13 +122,15 @@ struct LayoutReadBenchmark: ParsableCommand {
     var wall = Timings(seconds: [])
     var cpu = Timings(seconds: [])
 
-    /// Runs `body` once and records its wall time and the CPU time of all the process's threads.
-    mutating func measure(_ body: () throws -> Void) rethrows {
+    /// Runs `body` once, records its wall time and the CPU time of all the process's threads, and
+    /// returns what it read.
+    mutating func measure<Value>(_ body: () throws -> Value) rethrows -> Value {
       let cpuStart = Self.processCPUSeconds()
       let start = DispatchTime.now().uptimeNanoseconds
-      try body()
+      let value = try body()
       wall.seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
       cpu.seconds.append(Self.processCPUSeconds() - cpuStart)
+      return value
     }
 
     /// The medians, in words.
