@@ -45,7 +45,9 @@ extension FileSystem {
   /// Every block group and the extents of the data and mixed ones, from one scan of the extent
   /// tree, for filesystems without a block-group tree (where block-group items lie among the
   /// extent items): the scan costs about what a bare pass over the extent tree does, against a
-  /// leaping block-group scan plus a second pass for the extents.
+  /// leaping block-group scan plus a second pass for the extents. It leaps over the rest of a
+  /// metadata or system block group once its item is read (its items follow it, but for the one
+  /// at its very start), as the plan has no use for their tree blocks.
   func blockGroupsAndDataExtents(
     nodeSize: UInt32, maxExtents: Int
   ) throws(BtrfsError) -> (blockGroups: [BlockGroup], extents: [BlockGroupExtents]?) {
@@ -54,22 +56,32 @@ extension FileSystem {
     var starts: [UInt64] = []
     var lengths: [UInt64] = []
     var tooMany = false
-    try search.forEachItem(in: TreeID.extent, from: .min, through: .max) {
-      (key, item) throws(BtrfsError) in
-      switch key.type {
-      case KeyType.extentItem, KeyType.metadataItem:
-        guard !tooMany else { return }
-        starts.append(key.objectid)
-        lengths.append(key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
-        tooMany = starts.count > maxExtents
-      case KeyType.blockGroupItem:
-        blockGroups.append(try BlockGroup(key: key, item: item, tree: TreeID.extent))
-      default:
-        break
+    var next: TreeKey? = .min
+    while let start = next {
+      var skippedEnd: UInt64 = 0
+      let lastKey = try search.forEachItemOfOneCall(
+        in: TreeID.extent, from: start, through: .max, maxItems: .max
+      ) { (key, item) throws(BtrfsError) in
+        switch key.type {
+        case KeyType.extentItem, KeyType.metadataItem:
+          guard !tooMany, key.objectid >= skippedEnd else { return }
+          starts.append(key.objectid)
+          lengths.append(key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
+          tooMany = starts.count > maxExtents
+        case KeyType.blockGroupItem:
+          let group = try BlockGroup(key: key, item: item, tree: TreeID.extent)
+          blockGroups.append(group)
+          if group.type != .data && group.type != .mixed { skippedEnd = group.end }
+        default:
+          break
+        }
       }
+      guard let lastKey, let successor = lastKey.successor else { break }
+      next = max(successor, TreeKey(objectid: skippedEnd, type: 0, offset: 0))
     }
     guard !tooMany else { return (blockGroups, nil) }
     var extents: [BlockGroupExtents] = []
+    extents.reserveCapacity(blockGroups.count)
     var position = 0
     for group in blockGroups {
       while position < starts.count, starts[position] < group.vaddr { position += 1 }
@@ -91,15 +103,15 @@ extension FileSystem {
     mountpoint: String? = nil, maxExtents: Int = 4_000_000
   ) throws(BtrfsError) -> Layout {
     let info = try info()
-    if info.features.hasBlockGroupTree {
-      var layout = try layout(mountpoint: mountpoint)
-      layout.extents = try dataExtents(
-        of: layout.blockGroups, nodeSize: layout.nodeSize, maxExtents: maxExtents)
-      return layout
+    return try layout(mountpoint: mountpoint, info: info) { () throws(BtrfsError) in
+      guard info.features.hasBlockGroupTree else {
+        return try blockGroupsAndDataExtents(nodeSize: info.nodeSize, maxExtents: maxExtents)
+      }
+      let blockGroups = try blockGroups(hasBlockGroupTree: true)
+      return (
+        blockGroups,
+        try dataExtents(of: blockGroups, nodeSize: info.nodeSize, maxExtents: maxExtents)
+      )
     }
-    let (blockGroups, extents) = try blockGroupsAndDataExtents(
-      nodeSize: info.nodeSize, maxExtents: maxExtents)
-    return try layout(
-      mountpoint: mountpoint, info: info, blockGroups: blockGroups, extents: extents)
   }
 }

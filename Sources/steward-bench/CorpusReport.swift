@@ -75,11 +75,17 @@ struct CorpusReport: Codable {
   /// Kinds that could not be built or measured, with the error.
   var failures: [String]
 
-  /// btrfs-steward's and python-btrfs's totals over the corpus.
-  var stewardTotal: PeerResult { total(\.steward.overall) }
-  var pythonTotal: PeerResult { total(\.python) }
+  /// The images python-btrfs completed. The corpus comparison sums these alone, for both tools: a
+  /// ratio of totals over different sets of images would compare the images, not the tools.
+  var comparable: [CorpusResult] { results.filter { $0.python.failure == nil } }
 
-  private func total(_ path: KeyPath<CorpusResult, PeerResult>) -> PeerResult {
+  /// btrfs-steward's and python-btrfs's totals over the images both completed.
+  var stewardTotal: PeerResult { total(\.steward.overall, over: comparable) }
+  var pythonTotal: PeerResult { total(\.python, over: comparable) }
+
+  private func total(
+    _ path: KeyPath<CorpusResult, PeerResult>, over results: [CorpusResult]
+  ) -> PeerResult {
     PeerResult(
       regained: results.reduce(0) { $0 + $1[keyPath: path].regained },
       moved: results.reduce(0) { $0 + $1[keyPath: path].moved })
@@ -135,6 +141,14 @@ struct CorpusReport: Codable {
         + "), regained \(gb(ours.regained)) vs \(gb(theirs.regained)) GiB: "
         + (corpusMet ? "MET" : "MISSED"),
     ]
+    let leftOut = results.filter { $0.python.failure != nil }.map(\.kind)
+    if !leftOut.isEmpty {
+      let everywhere = total(\.steward.overall, over: results)
+      lines.append(
+        "    (over the \(comparable.count) images python-btrfs completed; it failed on "
+          + "\(leftOut.joined(separator: ", ")). btrfs-steward over all \(results.count): "
+          + "\(ratio(everywhere)), regained \(gb(everywhere.regained)) GiB)")
+    }
     return lines.joined(separator: "\n")
   }
 }

@@ -26,6 +26,38 @@ struct LayoutReadingTests {
     }
   }
 
+  @Test(
+    "the layout with extents leaps over metadata that fills several searches, and misses nothing")
+  func detailedLayoutLeapsOverMetadata() throws {
+    // 4 KiB tree blocks and 20,000 files of inline data: several thousand metadata items, more
+    // than one search buffer holds, between data block groups.
+    try withScratchFilesystem(mkfsArguments: ["-n", "4096"]) { scratch in
+      try shell(
+        "/usr/bin/python3", "-c",
+        """
+        import os, sys
+        for i in range(20000):
+            if i % 500 == 0: os.makedirs(f"{sys.argv[1]}/d{i // 500}")
+            with open(f"{sys.argv[1]}/d{i // 500}/f{i}", "wb") as f: f.write(os.urandom(1024))
+        for i in range(40):
+            with open(f"{sys.argv[1]}/big{i}", "wb") as f: f.write(os.urandom(4 << 20))
+        """, scratch.mountpoint)
+      try shell("btrfs", "filesystem", "sync", scratch.mountpoint)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+      let layout = try fileSystem.detailedLayout()
+      let truth = try BtrfsProgs.dumpedBlockGroups(
+        device: scratch.loopDevice, blockGroupTree: false)
+      let metadata = layout.blockGroups.filter { $0.type == .metadata }
+      #expect(metadata.reduce(0) { $0 + $1.used } / 4096 > 8_000)
+      #expect(layout.blockGroups == truth)
+      let extents = try #require(layout.extents)
+      let data = layout.blockGroups.filter { $0.type == .data }
+      #expect(extents.map(\.vaddr) == data.map(\.vaddr))
+      #expect(extents.map(\.usedBytes) == data.map(\.used))
+      #expect(layout.chunks.map(\.vaddr) == truth.map(\.vaddr))
+    }
+  }
+
   @Test("space info matches `btrfs filesystem df`, unallocated matches `filesystem usage`")
   func spaceInfoMatchesProgs() throws {
     try withScratchFilesystem { scratch in

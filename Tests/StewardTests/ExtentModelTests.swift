@@ -149,6 +149,31 @@ struct ExtentModelTests {
     #expect(!kept.rules[0].explanation.contains("rather than"))
   }
 
+  @Test("an order that regains more at a higher price per byte regained is not planned")
+  func orderThatRegainsMoreAtAHigherPrice() throws {
+    // A (37.5 %), H (59 %, not selected), B (15.6 %), K (59 %). Least used first, B's extents land
+    // in A, which is then past 50 % and stays: 256 MiB for 40 MiB moved. In address order A's land
+    // in H and B's in H and K: 512 MiB, but for 136 MiB moved, more per byte regained.
+    let full = Self.run(19, 8192)
+    let layout = Self.layout([Self.run(12, 8192), full, Self.run(5, 8192), full])
+    func planned(_ order: Order) throws -> Plan {
+      let rule = Rule(name: "r", select: Selection(type: .data, usageBelow: 50), order: order)
+      let policy = Policy(
+        name: "test", windows: [], timeZone: TimeZone(identifier: "UTC")!, limits: Limits(),
+        rules: [rule])
+      return try Planner(policy: policy, policyDigest: PolicyDigest.of(Array("t".utf8)))
+        .plan(for: layout, at: Date(timeIntervalSince1970: 0))
+    }
+    let byAddress = try planned(.vaddr)
+    #expect(byAddress.outcome.unallocatedGained == 512 << 20)
+    #expect(byAddress.outcome.relocatedBytes == 136 << 20)
+    let leastUsed = try planned(.leastUsedFirst)
+    #expect(leastUsed.operations.map(\.target.vaddr) == [layout.blockGroups[2].vaddr])
+    #expect(leastUsed.outcome.unallocatedGained == 256 << 20)
+    #expect(leastUsed.outcome.relocatedBytes == 40 << 20)
+    #expect(!leastUsed.rules[0].explanation.contains("rather than"))
+  }
+
   @Test("relocating a data block group while no data block group holds a byte costs a new chunk")
   func lastDataChunk() throws {
     // The kernel allocates an empty data chunk first (btrfs_may_alloc_data_chunk): relocating the

@@ -24,9 +24,10 @@ struct PlanningRun {
   /// Plans `rule` and reports what it did.
   ///
   /// With extent detail, the rule's candidates are also planned in the other orders, and an order
-  /// is taken instead of the rule's only when the model predicts it regains more, or as much while
-  /// moving fewer bytes (data moved into a block group relocated later moves twice, and the order
-  /// decides where relocated extents land); the report says so.
+  /// is taken instead of the rule's only when the model predicts it regains as much while moving
+  /// fewer bytes, or more at no more bytes moved per byte regained (data moved into a block group
+  /// relocated later moves twice, and the order decides where relocated extents land): more space
+  /// bought at a higher price per byte is not what a least-used rule asks for. The report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
     if let profile = rule.convert { return evaluateConversion(rule, to: profile) }
     if let goal = SpreadGoal(rule) { return evaluateSpreading(rule, toward: goal) }
@@ -38,8 +39,7 @@ struct PlanningRun {
     for order in Order.allCases where order != rule.order {
       var trial = start
       let report = trial.evaluate(rule, order: order)
-      let (gain, bestGain) = (trial.space.unallocatedBytes, best.space.unallocatedBytes)
-      if gain > bestGain || (gain == bestGain && trial.relocatedBytes < best.relocatedBytes) {
+      if trial.outperforms(best, from: start) {
         (best, bestReport, bestOrder) = (trial, report, order)
       }
     }
@@ -53,6 +53,21 @@ struct PlanningRun {
     }
     self = best
     return bestReport
+  }
+
+  /// Whether this pass, planned from `start`, does better than `other`, planned from the same
+  /// state: it ends with as much unallocated space after moving fewer bytes, or with more after
+  /// moving no more bytes per byte regained (or when `other` regains nothing).
+  private func outperforms(_ other: PlanningRun, from start: PlanningRun) -> Bool {
+    let (unallocated, otherUnallocated) = (space.unallocatedBytes, other.space.unallocatedBytes)
+    let moved = Double(relocatedBytes - start.relocatedBytes)
+    let otherMoved = Double(other.relocatedBytes - start.relocatedBytes)
+    if unallocated == otherUnallocated { return moved < otherMoved }
+    guard unallocated > otherUnallocated else { return false }
+    let origin = start.space.unallocatedBytes
+    guard otherUnallocated > origin else { return true }
+    // moved / gain ≤ otherMoved / otherGain, with both gains positive.
+    return moved * Double(otherUnallocated - origin) <= otherMoved * Double(unallocated - origin)
   }
 
   /// Unallocated bytes and bytes moved after planning `rule` in `order` from this state.
