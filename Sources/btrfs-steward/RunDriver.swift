@@ -49,10 +49,10 @@ final class RunDriver {
       return status
     }
     // Before anything is locked or journaled: a paced run on a machine without PSI does nothing.
-    var gauge: SystemPressureGauge?
+    var gauge: (any PressureGauge)?
     if loaded.policy.pacing.boundsPressure {
       do {
-        gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
+        gauge = try PressureSource.gauge()
       } catch {
         reporter.error("\(path): the policy bounds pressure, but \(error)")
         return attempt(.error, .pressureUnreadable)
