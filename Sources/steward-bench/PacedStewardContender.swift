@@ -50,6 +50,8 @@ struct PacedStewardCompaction: CompactionContender {
 /// Where a btrfs-steward run's wall time went, from its journal: in the kernel's balance (from each
 /// operation's start to its end or yield), waiting for the machine, and the rest (the fresh
 /// pressure reading before each block group, rests, and the run's own work between operations).
+/// Journal times are whole seconds, so the split between the kernel and the rest is good to about a
+/// second over a run; the waits are the run's own measured seconds.
 struct PacedTimeline: Codable {
   /// Waits for the machine, and their seconds.
   var waits = 0
