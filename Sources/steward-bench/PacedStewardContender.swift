@@ -39,22 +39,57 @@ struct PacedStewardCompaction: CompactionContender {
     ]
   }
 
-  /// How often and how long the run waited for the machine, from its journal.
-  func waits(_ copy: MountedCopy) throws -> (count: Int, seconds: Double, yields: Int) {
+  /// Where the run's time went, from its journal.
+  func timeline(_ copy: MountedCopy) throws -> PacedTimeline {
     let journal = try JournalFile(
       stateDirectory: copy.directory.appendingPathComponent("state").path, fsid: copy.fsid)
-    var count = 0
-    var seconds = 0.0
-    var yields = 0
-    for record in try journal.read().records {
+    return PacedTimeline(try journal.read().records)
+  }
+}
+
+/// Where a btrfs-steward run's wall time went, from its journal: in the kernel's balance (from each
+/// operation's start to its end or yield), waiting for the machine, and the rest (the fresh
+/// pressure reading before each block group, rests, and the run's own work between operations).
+/// Journal times are whole seconds, so the split between the kernel and the rest is good to about a
+/// second over a run; the waits are the run's own measured seconds.
+struct PacedTimeline: Codable {
+  /// Waits for the machine, and their seconds.
+  var waits = 0
+  var waitSeconds = 0.0
+  /// In-flight yields, and the seconds of balance they threw away.
+  var yields = 0
+  var lostSeconds = 0.0
+  /// Balances started (retries included), and the seconds they ran.
+  var balances = 0
+  var balanceSeconds = 0.0
+  /// From the run's first record to its last.
+  var journaledSeconds = 0.0
+
+  /// Seconds neither in a balance nor waiting.
+  var otherSeconds: Double { max(0, journaledSeconds - balanceSeconds - waitSeconds) }
+
+  init(_ records: [JournalRecord]) {
+    var started: Date?
+    for record in records {
       switch record.event {
       case .machineCalm(let waited):
-        count += 1
-        seconds += waited
-      case .operationYielded: yields += 1
+        waits += 1
+        waitSeconds += waited
+      case .operationStarted:
+        balances += 1
+        started = record.time
+      case .operationYielded(_, let lost):
+        yields += 1
+        lostSeconds += lost
+        fallthrough
+      case .operationFinished, .paused, .cancelled:
+        if let begun = started { balanceSeconds += record.time.timeIntervalSince(begun) }
+        started = nil
       default: break
       }
     }
-    return (count, seconds, yields)
+    if let first = records.first, let last = records.last {
+      journaledSeconds = last.time.timeIntervalSince(first.time)
+    }
   }
 }

@@ -105,9 +105,9 @@ struct PacingBenchmark: ParsableCommand {
     let pacingLines = pacing.split(separator: ";").map {
       $0.trimmingCharacters(in: .whitespaces)
     }.filter { !$0.isEmpty }
-    let paced = PacedStewardCompaction(executable: steward, usage: usage, pacing: pacingLines)
     let contenders: [any CompactionContender] = [
-      PacedStewardCompaction(executable: steward, usage: usage, pacing: nil), paced,
+      PacedStewardCompaction(executable: steward, usage: usage, pacing: nil),
+      PacedStewardCompaction(executable: steward, usage: usage, pacing: pacingLines),
       PythonLeastUsed(python: python, usage: usage), KernelUsageBalance(usage: usage),
     ]
     var rows: [PacingRow] = []
@@ -118,7 +118,7 @@ struct PacingBenchmark: ParsableCommand {
       let row = try image.withCopy(
         of: master, name: "copy-\(number + 1)", in: workdir, directIO: true
       ) { copy in
-        try measure(contender, name: name, on: copy, foreground: foreground, paced: paced)
+        try measure(contender, name: name, on: copy, foreground: foreground)
       }
       print("  " + row.line)
       rows.append(row)
@@ -137,7 +137,7 @@ struct PacingBenchmark: ParsableCommand {
   /// One row: the foreground's latency while `contender` compacts `copy` (or, without one, idle).
   private func measure(
     _ contender: (any CompactionContender)?, name: String, on copy: MountedCopy,
-    foreground: ForegroundWorkload, paced: PacedStewardCompaction
+    foreground: ForegroundWorkload
   ) throws -> PacingRow {
     let before = try settledLayout(copy.mountpoint)
     let command = try contender?.prepare(copy)
@@ -160,13 +160,12 @@ struct PacingBenchmark: ParsableCommand {
     let latency = try fio.stop()
     let after = try settledLayout(copy.mountpoint)
     let gone = Set(before.blockGroups.map(\.vaddr)).subtracting(after.blockGroups.map(\.vaddr))
-    let waits = contender?.name == paced.name ? try paced.waits(copy) : nil
+    let timeline = try (contender as? PacedStewardCompaction)?.timeline(copy)
     return PacingRow(
       name: name, command: command, compactionSeconds: seconds, finished: finished,
       blockGroupsRelocated: gone.count,
       unallocatedRegained: Int64(after.unallocatedBytes) - Int64(before.unallocatedBytes),
-      latency: latency, machineWaits: waits?.count, machineWaitSeconds: waits?.seconds,
-      yields: waits?.yields)
+      latency: latency, timeline: timeline)
   }
 
   /// Runs one compaction, interrupting it (SIGINT) after --maximum-compaction-seconds; returns its

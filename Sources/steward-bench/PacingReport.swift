@@ -15,10 +15,8 @@ struct PacingRow: Codable {
   var unallocatedRegained: Int64
   /// The foreground's latency meanwhile.
   var latency: ForegroundLatency
-  /// The paced run's waits for the machine (count, seconds) and in-flight yields, from its journal.
-  var machineWaits: Int?
-  var machineWaitSeconds: Double?
-  var yields: Int?
+  /// Where a btrfs-steward run's time went, from its journal; `nil` for the other rows.
+  var timeline: PacedTimeline?
 
   /// A one-line summary, printed as the row is measured.
   var line: String {
@@ -112,12 +110,15 @@ struct PacingReport: Codable {
     if rows.contains(where: { !$0.finished }) {
       lines.append("* interrupted at the time limit: not finished")
     }
-    if let paced = rows.first(where: { $0.machineWaits != nil }) {
+    for row in rows {
+      guard let timeline = row.timeline else { continue }
       lines.append(
         String(
           format:
-            "The paced run waited for the machine %d times, %.1f s in all; %d in-flight yields.",
-          paced.machineWaits ?? 0, paced.machineWaitSeconds ?? 0, paced.yields ?? 0))
+            "%@: %d balances, %.1f s in the kernel; %d waits for the machine, %.1f s; "
+            + "%.1f s between (fresh readings, the run's own work); %d in-flight yields, %.1f s lost.",
+          row.name, timeline.balances, timeline.balanceSeconds, timeline.waits,
+          timeline.waitSeconds, timeline.otherSeconds, timeline.yields, timeline.lostSeconds))
     }
     lines.append("")
     lines.append("Targets:")

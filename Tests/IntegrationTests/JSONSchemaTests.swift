@@ -180,4 +180,53 @@ struct JSONSchemaTests {
       }
     }
   }
+
+  @Test(
+    "run --json's pacing events (waiting, yielding, resting) on a real filesystem",
+    .enabled(if: IntegrationEnvironment.shouldRun))
+  func pacingEvents() throws {
+    try #require(Self.hasJSONSchema, "apt-get install python3-jsonschema")
+    try withScratchFilesystem(size: "6G") { scratch in
+      try fragmentIntoLargeBlockGroups(scratch, seed: 14)
+      let run = try StewardRun(
+        scratch, policy: PacingOnKernelTests.policy(yield: .cancel) + "  max-busy-share: 30%\n")
+      let pressure = try InjectedPressure(in: scratch.directory, percent: InjectedPressure.high)
+      let outputPath = scratch.directory.appendingPathComponent("events.json").path
+      _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+      let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+      defer { try? output.close() }
+      let process = try run.start(
+        environment: pressure.environment, extra: ["--json"], output: output)
+      defer { endIfRunning(process) }
+      // The run waits for the machine before its first block group, until pressure falls.
+      _ = try poll("the run to wait for the machine", timeout: 60, interval: 0.01) {
+        try run.records().contains {
+          if case .waitingForMachine = $0.event { true } else { false }
+        } ? true : nil
+      }
+      try pressure.set(0)
+      _ = try pressure.raiseUntilYield(run, process, timeout: 120)
+      try pressure.set(0)
+      #expect(try waitForExit(process) == 0)
+
+      let text = try String(contentsOfFile: outputPath, encoding: .utf8)
+      let validation = try validate(text, against: .runEvents, lines: true)
+      #expect(validation.status == 0, "\(validation.standardOutput)")
+      let events = try text.split(separator: "\n").map {
+        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+      }
+      let kinds = events.compactMap { $0["event"] as? String }
+      for kind in [
+        "waiting-for-machine", "machine-calm", "yielding", "operation-yielded", "resting",
+      ] {
+        #expect(kinds.contains(kind), "\(kind) in \(kinds)")
+      }
+      let waiting = try #require(events.first { $0["event"] as? String == "waiting-for-machine" })
+      let reading = waiting["pressure"] as? [String: Any]
+      #expect(reading?["io"] as? Double == InjectedPressure.high, "\(waiting)")
+      let yielding = try #require(events.first { $0["event"] as? String == "yielding" })
+      #expect(yielding["reason"] as? String == "cancel")
+      #expect(kinds.last == "run-finished")
+    }
+  }
 }

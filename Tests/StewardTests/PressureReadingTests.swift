@@ -60,6 +60,35 @@ struct PressureReadingTests {
     #expect(throws: PressureError.self) { try PressureFiles.cgroupPath(fromMembership: text) }
   }
 
+  @Test func aTestsPressureFileIsReadWhenTheEnvironmentNamesIt() throws {
+    let directory = try TemporaryDirectory("pressure")
+    let file = directory.sub("pressure")
+    try "40\n".write(toFile: file, atomically: true, encoding: .utf8)
+    let gauge = try PressureSource.gauge(
+      environment: [InjectedPressureGauge.environmentVariable: file])
+    #expect(try gauge.sample() == MachinePressure(io: 40, memory: 0))
+    #expect(gauge.freshInterval == 0)
+    try "12.5 7".write(toFile: file, atomically: true, encoding: .utf8)
+    #expect(try gauge.sample() == MachinePressure(io: 12.5, memory: 7))
+    for text in ["", "high", "101", "1 2 3", "-1", String(repeating: "1", count: 80)] {
+      try text.write(toFile: file, atomically: true, encoding: .utf8)
+      #expect(throws: PressureError.self, "\(text)") { try gauge.sample() }
+    }
+    #expect(throws: PressureError.self) {
+      try PressureSource.gauge(
+        environment: [InjectedPressureGauge.environmentVariable: directory.sub("absent")])
+    }
+  }
+
+  @Test func withoutTheEnvironmentVariableARunReadsPSI() throws {
+    try #require(
+      FileManager.default.fileExists(atPath: "/proc/pressure/io"),
+      "the kernel has PSI (CONFIG_PSI, not booted with psi=0)")
+    let gauge = try PressureSource.gauge(environment: [:])
+    #expect(gauge is SystemPressureGauge)
+    #expect(gauge.freshInterval == SystemPressureGauge.minimumInterval)
+  }
+
   @Test func readsThisMachinesPressure() throws {
     try #require(
       FileManager.default.fileExists(atPath: "/proc/pressure/io"),

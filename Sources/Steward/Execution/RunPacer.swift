@@ -23,8 +23,7 @@ final class RunPacer {
     pacing = policy.pacing
     gate = PacingGate(
       pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), stops: stops, now: now,
-      sampleInterval: sampleInterval,
-      settleInterval: min(sampleInterval, SystemPressureGauge.minimumInterval))
+      sampleInterval: sampleInterval)
     watch = PressureWatch(pacing: policy.pacing)
     dutyCycle = policy.pacing.maxBusyShare.map { DutyCycle(maxBusyPercent: $0) }
     self.observe = observe

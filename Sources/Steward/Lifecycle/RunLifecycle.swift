@@ -106,7 +106,7 @@ public struct RunLifecycle: Sendable {
     var gauge = pressure
     if gauge == nil, loaded.policy.pacing.boundsPressure {
       do {
-        gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
+        gauge = try PressureSource.gauge()
       } catch {
         throw .pressureUnreadable(error)
       }

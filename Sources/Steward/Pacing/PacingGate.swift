@@ -42,22 +42,25 @@ public struct PacingGate: Sendable {
   public var now: @Sendable () -> Date
   /// Seconds between two pressure readings while waiting.
   public var sampleInterval: Double
-  /// The length of the fresh interval read before deciding (see ``waitUntilCalm(checkClock:onBusy:)``).
-  public var settleInterval: Double
   /// The longest sleep between two looks at the stop requests and the clock.
   public static let slice = 0.05
+  /// The longest interval between two readings while waiting: with a sliding window
+  /// (``SystemPressureGauge``), the end of a busy period is seen within 0.1 s of the window
+  /// becoming calm.
+  public static let longestSampleInterval = 0.1
 
+  /// A gate on `gauge`; readings while waiting are `sampleInterval` apart, at most
+  /// ``longestSampleInterval``.
   public init(
     pacing: Pacing, gauge: any PressureGauge, stops: StopRequests,
-    now: @escaping @Sendable () -> Date = { Date() }, sampleInterval: Double = 0.5,
-    settleInterval: Double = SystemPressureGauge.minimumInterval
+    now: @escaping @Sendable () -> Date = { Date() },
+    sampleInterval: Double = PacingGate.longestSampleInterval
   ) {
     self.pacing = pacing
     self.gauge = gauge
     self.stops = stops
     self.now = now
-    self.sampleInterval = sampleInterval
-    self.settleInterval = settleInterval
+    self.sampleInterval = min(sampleInterval, Self.longestSampleInterval)
   }
 
   /// Reads the gauge.
@@ -73,16 +76,16 @@ public struct PacingGate: Sendable {
   /// `checkClock` runs at every slice (it turns closed windows and max-runtime into stop
   /// requests); `onBusy` runs once, with what was read, when a wait begins.
   ///
-  /// The first reading only starts a fresh interval, `settleInterval` long: a gauge's figure
-  /// covers the time since its previous reading, which after an operation is the operation itself,
-  /// whose own I/O would read as the machine's pressure.
+  /// The first reading only starts a fresh interval, the gauge's ``PressureGauge/freshInterval``
+  /// long: a gauge's figure covers the time since an earlier reading, which after an operation is
+  /// the operation itself, whose own I/O would read as the machine's pressure.
   public func waitUntilCalm<Failure: Error>(
     checkClock: () -> Void, onBusy: (PressureObservation) throws(Failure) -> Void
   ) throws(Failure) -> Outcome {
     guard pacing.boundsPressure else { return .calm(waitedSeconds: 0) }
     let started = now()
     _ = observe()
-    if let request = sleep(seconds: settleInterval, checkClock: checkClock) {
+    if let request = sleep(seconds: gauge.freshInterval, checkClock: checkClock) {
       return .stopped(request)
     }
     var observation = observe()

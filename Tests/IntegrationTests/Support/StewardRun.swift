@@ -49,13 +49,16 @@ struct StewardRun {
     try steward(runArguments, environment: environment)
   }
 
-  /// Starts `btrfs-steward run` in the background.
-  func start(environment: [String: String] = [:]) throws -> Process {
+  /// Starts `btrfs-steward run` in the background, with `extra` arguments, its standard output to
+  /// `output` (discarded without).
+  func start(
+    environment: [String: String] = [:], extra: [String] = [], output: FileHandle? = nil
+  ) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: stewardExecutable())
-    process.arguments = runArguments
+    process.arguments = runArguments + extra
     process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    process.standardOutput = FileHandle.nullDevice
+    process.standardOutput = output ?? FileHandle.nullDevice
     process.standardError = FileHandle.nullDevice
     try process.run()
     return process
