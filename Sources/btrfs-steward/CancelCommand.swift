@@ -1,6 +1,4 @@
 import ArgumentParser
-import Btrfs
-import Glibc
 import Steward
 
 struct CancelCommand: ParsableCommand {
@@ -17,28 +15,15 @@ struct CancelCommand: ParsableCommand {
   @OptionGroup var logging: LogOptions
 
   func run() throws {
-    let (target, current, fsid) = try control.read()
-    if let run = current.openRun, current.runProcessAlive {
-      try control.signalRun(run, SIGUSR2, doing: "cancel")
-      print("Cancelled.")
-      return
+    let (lifecycle, current) = try control.read()
+    let cancelled = try controlling { () throws(RunLifecycle.ControlError) in
+      try lifecycle.cancel(
+        current, force: control.force, timeout: control.timeout,
+        signalling: control.asking("cancel"))
     }
-    if current.kernelBalance != nil {
-      try control.requireOwnershipOrForce(current)
+    switch cancelled {
+    case .signalled: print("Cancelled.")
+    case .journaled: print("Cancelled on \(control.path).")
     }
-    guard current.kernelBalance != nil || current.openRun != nil else {
-      throw failure(.failure, "nothing to cancel on \(control.path)")
-    }
-    var held: FilesystemLock?
-    if let run = current.openRun {
-      let (journal, lock) = try control.journalOfOpenRun(run, fsid: fsid)
-      held = lock
-      try journal.record(.cancelled(reason: .external, operation: run.inFlight))
-    }
-    if current.kernelBalance != nil {
-      try withExitStatus { () throws(BtrfsError) in try target.cancelBalance() }
-    }
-    withExtendedLifetime(held) {}
-    print("Cancelled on \(control.path).")
   }
 }

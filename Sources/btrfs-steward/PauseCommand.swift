@@ -1,6 +1,4 @@
 import ArgumentParser
-import Btrfs
-import Glibc
 import Steward
 
 struct PauseCommand: ParsableCommand {
@@ -17,29 +15,17 @@ struct PauseCommand: ParsableCommand {
   @OptionGroup var logging: LogOptions
 
   func run() throws {
-    let (target, current, fsid) = try control.read()
-    if let run = current.openRun, current.runProcessAlive {
-      try control.signalRun(run, SIGUSR1, doing: "pause")
-      print("Paused.")
-      return
+    let (lifecycle, current) = try control.read()
+    let paused = try controlling { () throws(RunLifecycle.ControlError) in
+      try lifecycle.pause(
+        current, force: control.force, timeout: control.timeout,
+        signalling: control.asking("pause"))
     }
-    guard let kernel = current.kernelBalance, kernel.isRunning else {
-      throw failure(.failure, "no balance is running on \(control.path)")
-    }
-    try control.requireOwnershipOrForce(current)
-    try withExitStatus { () throws(BtrfsError) in try target.pauseBalance() }
-    if let run = current.openRun, current.kernelBalanceIsOurs {
-      // The pause lives in the journal, not in the kernel, which would resume a paused balance by
-      // itself at the next mount; its block group is done, so cancelling it loses nothing.
-      let (journal, lock) = try control.journalOfOpenRun(run, fsid: fsid)
-      try withExitStatus { () throws(BtrfsError) in
-        do throws(BtrfsError) { try target.cancelBalance() } catch .noBalance {}
-      }
-      try journal.record(.paused(reason: .external, operation: run.inFlight))
-      withExtendedLifetime(lock) {}
+    switch paused {
+    case .signalled: print("Paused.")
+    case .journaled(let run):
       print("Paused the run of policy '\(run.plan.policyName)' on \(control.path).")
-      return
+    case .kernelBalance: print("Paused the kernel's balance on \(control.path).")
     }
-    print("Paused the kernel's balance on \(control.path).")
   }
 }

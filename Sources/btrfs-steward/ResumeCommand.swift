@@ -1,5 +1,4 @@
 import ArgumentParser
-import Btrfs
 import Steward
 
 struct ResumeCommand: ParsableCommand {
@@ -18,28 +17,22 @@ struct ResumeCommand: ParsableCommand {
   @OptionGroup var output: OutputOptions
 
   func run() throws {
-    let (target, current, _) = try control.read()
-    if let run = current.openRun {
-      if current.runProcessAlive {
-        print(
-          "The run of policy '\(run.plan.policyName)' is already running (pid \(run.processID)).")
-        return
+    let (lifecycle, current) = try control.read()
+    let resumed = try controlling { () throws(RunLifecycle.ControlError) in
+      try lifecycle.resume(current, force: control.force) {
+        print("Resuming the kernel's paused balance on \(control.path)…")
       }
-      guard let policyPath = run.policyPath else {
-        throw failure(.invalidInput, "the journaled run does not name its policy file")
-      }
+    }
+    switch resumed {
+    case .alreadyRunning(let run):
+      print("The run of policy '\(run.plan.policyName)' is already running (pid \(run.processID)).")
+    case .carryOn(_, let policyPath):
       let loaded = try loadPolicyOrExit(policyPath)
       let status = try RunDriver(json: output.json, state: control.state, wait: false)
         .run(loaded, path: control.path)
       if status != .success { throw ExitCode(status.rawValue) }
-      return
+    case .kernelBalance(let outcome):
+      print("Balance ended: \(outcome)")
     }
-    guard let kernel = current.kernelBalance, kernel.isPaused else {
-      throw failure(.failure, "nothing is paused on \(control.path)")
-    }
-    try control.requireOwnershipOrForce(current)
-    print("Resuming the kernel's paused balance on \(control.path)…")
-    let outcome = try withExitStatus { () throws(BtrfsError) in try target.resumeBalance() }
-    print("Balance ended: \(outcome)")
   }
 }

@@ -3,8 +3,8 @@ import Btrfs
 import Foundation
 import Steward
 
-/// Prepares and executes runs, one filesystem at a time, with one set of stop requests fed by
-/// signals: what `run` and `resume` share.
+/// Runs each filesystem's ``RunLifecycle``, one filesystem at a time, with one set of stop requests
+/// fed by signals, and reports and records what happened: what `run` and `resume` share.
 final class RunDriver {
   let reporter: RunReporter
   let state: StateOptions
@@ -26,78 +26,41 @@ final class RunDriver {
     signals = SignalStops(stops)
   }
 
-  /// Prepares and executes a run of `loaded` on the filesystem at `path`; returns its exit status.
-  /// Every attempt that reaches the filesystem leaves its figures in the metrics file, refused or
-  /// not.
+  /// Prepares and executes a run of `loaded` on the filesystem at `path` (``RunLifecycle``); returns
+  /// its exit status. Every attempt that reaches the filesystem leaves its figures in the metrics
+  /// file, refused or not.
   func run(_ loaded: LoadedPolicy, path: String) throws -> ExitStatus {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let fsid = target.fsid
     let started = Date()
     reporter.setRun(fsid: fsid, mountpoint: path, policy: loaded.policy.name)
-    /// Records the attempt's outcome in the metrics file and returns its exit status.
-    func attempt(_ outcome: MetricsSnapshot.Outcome, _ status: ExitStatus, end: RunEnd? = nil)
-      -> ExitStatus
-    {
-      record(
-        MetricsSnapshot(
-          fsid: fsid, mountpoint: path, policy: loaded.policy.name, outcome: outcome,
-          summary: end?.summary, durationSeconds: Date().timeIntervalSince(started),
-          finishedAt: Date(),
-          exitStatus: status,
-          unallocatedByDevice: (try? target.fileSystem.devices()).map(MetricsSnapshot.unallocated)
-            ?? [:]))
-      return status
-    }
-    // Before anything is locked or journaled: a paced run on a machine without PSI does nothing.
-    var gauge: SystemPressureGauge?
-    if loaded.policy.pacing.boundsPressure {
-      do {
-        gauge = try SystemPressureGauge(files: try PressureFiles.ofThisProcess())
-      } catch {
-        reporter.error("\(path): the policy bounds pressure, but \(error)")
-        return attempt(.error, .pressureUnreadable)
-      }
-    }
-    var preparation = RunPreparation(
-      policy: loaded.policy, policyPath: loaded.path, policyDigest: loaded.digest,
-      stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir, wait: wait)
-    preparation.stopWaiting = { [stops] in stops.current != nil }
-    preparation.onWait = { [reporter] in reporter.note("\(path): \($0)") }
-    let prepared: PreparedRun
+    var environment = state.environment(wait: wait)
+    environment.onWait = { [reporter] in reporter.note("\(path): \($0)") }
+    let lifecycle = RunLifecycle(target: target, fsid: fsid, path: path, environment: environment)
+    let outcome: MetricsSnapshot.Outcome
+    let status: ExitStatus
     do {
-      prepared = try preparation.prepare(target: target, fsid: fsid)
-    } catch .refused(let refusal) {
-      // The policy's own decisions are notices; every other refusal fails the unit: an error.
-      if refusal.exitStatus.isScheduledSuccess {
-        reporter.note("\(path): \(refusal)")
+      let ran = try lifecycle.run(
+        loaded, stops: stops, observe: reporter.handle,
+        note: { [reporter] in reporter.note("\(path): \($0)") })
+      if case .nothingToDo = ran { reporter.note("\(path): nothing to do") }
+      (outcome, status) = (ran.outcome, ran.exitStatus)
+    } catch {
+      // The policy's own decisions are notices; every other refusal or error fails the unit.
+      if let refusal = error.refusal, refusal.exitStatus.isScheduledSuccess {
+        reporter.note("\(path): \(error)")
       } else {
-        reporter.error("\(path): \(refusal)")
+        reporter.error("\(path): \(error)")
       }
-      return attempt(MetricsSnapshot.Outcome(refusal), refusal.exitStatus)
-    } catch {
-      reporter.error("\(path): \(error)")
-      return attempt(.error, error.exitStatus)
+      (outcome, status) = (error.outcome, error.exitStatus)
     }
-    for note in prepared.notes { reporter.note("\(path): \(note)") }
-    if prepared.continuing == nil, prepared.plan.operations.isEmpty {
-      reporter.note("\(path): nothing to do")
-      return attempt(.nothingToDo, .success)
-    }
-    let executor = Executor(
-      target: target, policy: loaded.policy,
-      journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: { Date() }),
-      stops: stops, observe: reporter.handle, pressure: gauge,
-      predictionCheck: PredictionCheck(
-        planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
-    let end: RunEnd
-    do {
-      end = try executor.execute(
-        prepared.plan, policyPath: loaded.path, continuing: prepared.continuing)
-    } catch {
-      reporter.error("\(path): \(error)")
-      return attempt(.error, error.exitStatus)
-    }
-    return attempt(MetricsSnapshot.Outcome(end), end.exitStatus, end: end)
+    record(
+      MetricsSnapshot(
+        fsid: fsid, mountpoint: path, policy: loaded.policy.name, outcome: outcome,
+        durationSeconds: Date().timeIntervalSince(started), finishedAt: Date(), exitStatus: status,
+        unallocatedByDevice: (try? target.fileSystem.devices()).map(MetricsSnapshot.unallocated)
+          ?? [:]))
+    return status
   }
 
   /// Adds an attempt's figures to the metrics file (all filesystems of this invocation), if one is

@@ -149,8 +149,8 @@ final class RunReporter: Sendable {
         emit(.warning, clear + "Pausing: \(reason) (the block group in flight finishes first)")
       case .cancel(let reason): emit(.warning, clear + "Cancelling: \(reason)")
       }
-    case .runEnded(let end):
-      emit(end.exitStatus == .success ? .notice : .warning, summary(end))
+    case .runEnded(let summary):
+      emit(summary.ending.exitStatus == .success ? .notice : .warning, self.summary(summary))
     case .waitingForMachine(let observation, _):
       emit(.notice, clear + "Waiting for the machine: \(observation) is above the policy's bound")
     case .machineCalm(let waited):
@@ -240,13 +240,12 @@ final class RunReporter: Sendable {
     }
   }
 
-  func summary(_ end: RunEnd) -> String {
-    let summary = end.summary
+  func summary(_ summary: RunSummary) -> String {
     let state: String
-    switch end {
-    case .finished: state = "Finished (\(summary.ending.rawValue))"
-    case .paused(let reason, _): state = "Paused because \(reason); the next run resumes"
-    case .cancelled(let reason, _): state = "Cancelled because \(reason)"
+    switch summary.ending {
+    case .paused(let reason): state = "Paused because \(reason); the next run resumes"
+    case .cancelled(let reason): state = "Cancelled because \(reason)"
+    case let finished: state = "Finished (\(finished.label))"
     }
     let gained = summary.unallocatedGained
     return
@@ -317,19 +316,14 @@ final class RunReporter: Sendable {
       case .pause(let reason): write(JSONLine(event: "pausing", reason: reason.rawValue))
       case .cancel(let reason): write(JSONLine(event: "cancelling", reason: reason.rawValue))
       }
-    case .runEnded(let end):
-      let name: String
-      var reason: String?
-      switch end {
-      case .finished: name = "run-finished"
-      case .paused(let why, _):
-        name = "run-paused"
-        reason = why.rawValue
-      case .cancelled(let why, _):
-        name = "run-cancelled"
-        reason = why.rawValue
-      }
-      write(JSONLine(event: name, summary: end.summary, reason: reason))
+    case .runEnded(let summary):
+      let name =
+        switch summary.ending {
+        case .paused: "run-paused"
+        case .cancelled: "run-cancelled"
+        default: "run-finished"
+        }
+      write(JSONLine(event: name, summary: summary, reason: summary.ending.stopReason?.rawValue))
     case .waitingForMachine(let observation, let operation):
       write(
         JSONLine(

@@ -50,10 +50,11 @@ struct ScrubCommand: ParsableCommand {
       let fileSystem = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path) }
       let fsid = try withExitStatus { () throws(BtrfsError) in try fileSystem.info().fsid }
       let sysfs = SysfsFacts(fsid: fsid)
-      var preparation = ScrubPreparation(
-        policy: loaded.policy, stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir,
-        wait: wait, ignoreInterval: now, onWait: { reporter.emit(.notice, "\(path): \($0)") })
-      preparation.stopWaiting = { [stops] in stops.current != nil }
+      var environment = state.environment(wait: wait)
+      environment.onWait = { reporter.emit(.notice, "\(path): \($0)") }
+      environment.stopWaiting = { [stops] in stops.current != nil }
+      let preparation = ScrubPreparation(
+        policy: loaded.policy, environment: environment, ignoreInterval: now)
       let job = ScrubJob(
         fileSystem: fileSystem, sysfs: sysfs, policy: loaded.policy, policyPath: loaded.path,
         stops: stops, observe: { reporter.handle($0, path: path) })

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Steward
 
 /// Where runs keep their journal and locks.
 struct StateOptions: ParsableArguments {
@@ -7,4 +8,9 @@ struct StateOptions: ParsableArguments {
 
   @Option(help: "The directory of btrfs-steward's per-filesystem locks.", completion: .directory)
   var runtimeDir = "/run/btrfs-steward"
+
+  /// The environment of a job with these directories.
+  func environment(wait: Bool = false) -> JobEnvironment {
+    JobEnvironment(stateDirectory: stateDir, runtimeDirectory: runtimeDir, wait: wait)
+  }
 }

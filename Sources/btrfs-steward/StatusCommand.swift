@@ -92,7 +92,9 @@ struct StatusCommand: ParsableCommand {
   private func report(_ path: String) throws -> Report {
     let target = try withExitStatus { () throws(BtrfsError) in try KernelTarget(path: path) }
     let layout = try withExitStatus { () throws(BtrfsError) in try target.layout() }
-    let current = try readState(target: target, fsid: layout.fsid, stateDirectory: state.stateDir)
+    let current = try readState(
+      RunLifecycle(
+        target: target, fsid: layout.fsid, path: path, environment: state.environment()))
     if let warning = current.journalWarning { printError(warning) }
     let balance = current.isRunning ? "running" : current.isPaused ? "paused" : "idle"
     return Report(
@@ -114,18 +116,18 @@ struct StatusCommand: ParsableCommand {
     var standing: String
     var reason: String?
     var summary: RunSummary?
-    switch run.standing {
-    case .running: standing = alive ? "running" : "interrupted"
-    case .paused(let why):
+    switch run.outcome {
+    case nil: standing = alive ? "running" : "interrupted"
+    case .paused(let why)?:
       standing = "paused"
       reason = why.description
-    case .cancelled(let why):
+    case .cancelled(let why)?:
       standing = "cancelled"
       reason = why.description
-    case .finished(let done):
+    case let finished?:
       standing = "finished"
-      reason = done.ending.rawValue
-      summary = done
+      reason = finished.label
+      summary = run.summary
     }
     let soFar = summary ?? run.summarySoFar(.completed, unallocatedNow: unallocatedNow)
     let waitingSince = standing == "running" ? run.waitingForMachineSince : nil

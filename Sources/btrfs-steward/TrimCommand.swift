@@ -48,10 +48,11 @@ struct TrimCommand: ParsableCommand {
     for path in try filesystems(loaded.policy, paths: paths) {
       let fileSystem = try withExitStatus { () throws(BtrfsError) in try FileSystem(path: path) }
       let fsid = try withExitStatus { () throws(BtrfsError) in try fileSystem.info().fsid }
+      var environment = state.environment(wait: wait)
+      environment.onWait = { reporter.emit(.notice, "\(path): \($0)") }
       let job = TrimJob(
-        policy: loaded.policy, stateDirectory: state.stateDir, runtimeDirectory: state.runtimeDir,
-        wait: wait, ignoreInterval: now, elsewhere: TrimElsewhere(root: systemRoot),
-        onWait: { reporter.emit(.notice, "\(path): \($0)") })
+        policy: loaded.policy, environment: environment, ignoreInterval: now,
+        elsewhere: TrimElsewhere(root: systemRoot))
       do {
         let trimmed = try job.run(fileSystem: fileSystem, fsid: fsid, mountpoint: path)
         reporter.emit(.notice, "\(path): trimmed \(ByteCount(trimmed)) of free space")

@@ -73,7 +73,7 @@ struct CompactionReport: Codable {
           + "(\(signedBytes(steward.predicted.unallocatedGained)))")
       if let summary = steward.journaled {
         lines.append(
-          "btrfs-steward journaled: \(summary.ending.rawValue), \(summary.relocated) relocated, "
+          "btrfs-steward journaled: \(summary.ending.label), \(summary.relocated) relocated, "
             + "\(summary.skipped) skipped, \(summary.failed) failed, \(summary.left) left, "
             + "\(ByteCount(summary.relocatedBytes)) relocated, unallocated "
             + "\(ByteCount(summary.unallocatedBefore)) → \(ByteCount(summary.unallocatedAfter))")

@@ -47,8 +47,7 @@ struct StewardLeastUsed: CompactionContender {
     let plan = try decoder.decode(Plan.self, from: Data(contentsOf: planFile(copy)))
     let journal = try JournalFile(
       stateDirectory: copy.directory.appendingPathComponent("state").path, fsid: copy.fsid)
-    let standing = JournalReplay.runs(try journal.read().records).last?.standing
-    let summary: RunSummary? = if case .finished(let summary)? = standing { summary } else { nil }
+    let summary = JournalReplay.runs(try journal.read().records).last?.summary
     let planning = try decoder.decode(ChildRun.self, from: Data(contentsOf: planRunFile(copy)))
     return StewardReport(
       plannedOperations: plan.operations.count, predicted: plan.outcome, journaled: summary,

@@ -54,8 +54,7 @@ struct StewardRounds {
         "--runtime-dir", copy.directory.appendingPathComponent("run").path, copy.mountpoint,
       ], log: copy.directory.appendingPathComponent("run\(number).log"))
     let journal = try JournalFile(stateDirectory: state, fsid: copy.fsid)
-    let standing = JournalReplay.runs(try journal.read().records).last?.standing
-    let summary: RunSummary? = if case .finished(let summary)? = standing { summary } else { nil }
+    let summary = JournalReplay.runs(try journal.read().records).last?.summary
     return (plan, summary)
   }
 

@@ -84,10 +84,7 @@ struct StopLatencyBenchmark: ParsableCommand {
     let operations = records[ownStart...].filter {
       if case .operationFinished = $0.event { true } else { false }
     }.count
-    var executorCPU: Double?
-    if case .finished(let summary)? = JournalReplay.runs(records).last?.standing {
-      executorCPU = summary.executorCPUSeconds
-    }
+    let executorCPU = JournalReplay.runs(records).last?.summary?.executorCPUSeconds
     print("")
     print(
       "Finishing run, \(operations) operations: \(milliseconds(finisher.userSeconds)) user CPU "

@@ -20,7 +20,7 @@ struct GuardsOnKernelTests {
       #expect(try waitForExit(process) == Steward.ExitStatus.cancelled.rawValue)
       #expect(try fileSystem.balanceProgress() == nil)
       let history = try #require(JournalReplay.runs(try run.records()).last)
-      #expect(history.standing == .cancelled(.external))
+      #expect(history.outcome == .cancelled(.external))
       #expect(try steward(run.control("status")).status == 0)
     }
   }
@@ -54,7 +54,63 @@ struct GuardsOnKernelTests {
       let cancel = try steward(run.control("cancel"))
       #expect(cancel.status == 0, "\(cancel.standardError)")
       #expect(bystander.isRunning, "cancel signalled the bystander")
-      #expect(JournalReplay.runs(try run.records()).last?.standing == .cancelled(.external))
+      #expect(JournalReplay.runs(try run.records()).last?.outcome == .cancelled(.external))
+    }
+  }
+
+  @Test(
+    "pause of a dead run whose balance the kernel still runs: paused, nothing left in the kernel, journaled; the next run carries it on"
+  )
+  func pausesADeadRunsRunningBalance() throws {
+    try withScratchFilesystem(size: "2G") { scratch in
+      try fragmentForInterruption(scratch, seed: 12)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let fileSystem = try FileSystem(path: scratch.mountpoint)
+      let plan = try JSONCoding.decoder().decode(
+        Plan.self,
+        from: Data(
+          try steward(["plan", "--json", "--policy", run.policyPath, scratch.mountpoint])
+            .standardOutput.utf8))
+      // The operation whose block group the kernel takes longest to relocate: the fullest.
+      let operation = try #require(plan.operations.max { $0.target.used < $1.target.used })
+      // The run's process is gone (it exited), its operation's balance left running in the kernel,
+      // as after a crash of the process while the kernel resumed the balance at mount.
+      let gone = Process()
+      gone.executableURL = URL(fileURLWithPath: "/bin/true")
+      try gone.run()
+      gone.waitUntilExit()
+      for event: JournalEvent in [
+        .runStarted(plan: plan, policyPath: run.policyPath, processID: gone.processIdentifier),
+        .operationStarted(
+          index: operation.index, vaddr: operation.target.vaddr, arguments: operation.arguments),
+      ] {
+        try run.journalFile().append(JournalRecord(run: "dead", time: Date(), event: event))
+      }
+      let balance = runInBackground { try fileSystem.startBalance(operation.arguments) }
+      _ = try waitForProgress(fileSystem) { $0.isRunning }
+
+      let pause = try steward(run.control("pause"))
+      #expect(pause.status == 0, "\(pause.standardError)")
+      #expect(pause.standardOutput.contains("Paused the run of policy"), "\(pause.standardOutput)")
+      guard case .paused = try balance.value() else {
+        Issue.record("the kernel's balance was not paused")
+        return
+      }
+      #expect(try fileSystem.balanceProgress() == nil, "a paused balance was left in the kernel")
+      let paused = try #require(JournalReplay.runs(try run.records()).last)
+      #expect(paused.id == "dead")
+      #expect(paused.outcome == .paused(.external))
+      #expect(paused.inFlight == operation.index)
+      #expect(
+        try steward(run.control("status")).status == Steward.ExitStatus.statusPaused.rawValue)
+
+      let carried = try run.run()
+      #expect(carried.status == 0, "\(carried.standardError)")
+      let finished = try #require(JournalReplay.runs(try run.records()).last)
+      #expect(finished.id == "dead", "the paused run was carried on, not planned anew")
+      #expect(finished.summary?.ending == .completed)
+      #expect(finished.results[operation.index]?.isRelocated == true)
+      #expect(try run.startsPerOperation()[operation.index] == 1, "its block group moved once")
     }
   }
 

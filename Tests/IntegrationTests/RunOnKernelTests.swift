@@ -25,8 +25,8 @@ struct RunOnKernelTests {
       #expect(after.unallocatedBytes > before.unallocatedBytes)
 
       let history = try #require(JournalReplay.runs(try run.records()).last)
-      guard case .finished(let summary) = history.standing else {
-        Issue.record("the run did not finish: \(history.standing)")
+      guard let summary = history.summary else {
+        Issue.record("the run did not finish: \(String(describing: history.outcome))")
         return
       }
       #expect(summary.ending == .completed)
@@ -71,8 +71,8 @@ struct RunOnKernelTests {
       let finished = try #require(JournalReplay.runs(try run.records()).last)
       #expect(finished.id == first.id)
       #expect(finished.results.count == finished.plan.operations.count)
-      guard case .finished(let summary) = finished.standing else {
-        Issue.record("the run did not finish: \(finished.standing)")
+      guard let summary = finished.summary else {
+        Issue.record("the run did not finish: \(String(describing: finished.outcome))")
         return
       }
       // Every block group relocated before a pause counts: the relocated ones are all there.
@@ -103,11 +103,11 @@ struct RunOnKernelTests {
         let status = try waitForExit(process)
         #expect(try fileSystem.balanceProgress() == nil, "a balance was left in the kernel")
         let history = try #require(JournalReplay.runs(try run.records()).last)
-        if status == Steward.ExitStatus.paused.rawValue, history.standing == .paused(.signal) {
+        if status == Steward.ExitStatus.paused.rawValue, history.outcome == .paused(.signal) {
           continue  // the first signal's pause was honoured before the second arrived
         }
         #expect(status == Steward.ExitStatus.cancelled.rawValue)
-        #expect(history.standing == .cancelled(.signal))
+        #expect(history.outcome == .cancelled(.signal))
         return
       }
       Issue.record("no second signal landed while the kernel was pausing")
@@ -150,8 +150,8 @@ struct RunOnKernelTests {
       let (records, ignored) = (reread.records, reread.ignoredLines)
       #expect(ignored == 0, "the torn record was cut off before the next append")
       let history = try #require(JournalReplay.runs(records).last)
-      guard case .finished(let summary) = history.standing else {
-        Issue.record("the run did not finish: \(history.standing)")
+      guard let summary = history.summary else {
+        Issue.record("the run did not finish: \(String(describing: history.outcome))")
         return
       }
       #expect(summary.ending == .completed)
@@ -184,7 +184,7 @@ func pauseMidOperation(_ run: StewardRun, _ fileSystem: FileSystem) throws -> Ru
   #expect(try waitForExit(process) == Steward.ExitStatus.paused.rawValue)
   #expect(try fileSystem.balanceProgress() == nil, "a paused balance was left in the kernel")
   let history = try #require(JournalReplay.runs(try run.records()).last)
-  #expect(history.standing == .paused(.signal))
+  #expect(history.outcome == .paused(.signal))
   return history
 }
 

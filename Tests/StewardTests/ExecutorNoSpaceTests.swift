@@ -39,7 +39,8 @@ struct ExecutorNoSpaceTests {
   func stopOnNoSpace() throws {
     let (harness, plan, policy) = try filledUp(onNoSpace: .stop)
     let end = try harness.execute(plan, policy)
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected a finished run, got \(end)")
       return
     }
@@ -47,7 +48,7 @@ struct ExecutorNoSpaceTests {
     #expect(summary.failed == 1)
     #expect(summary.relocated == 0)
     #expect(summary.left == 1)
-    #expect(end.exitStatus == .noSpace)
+    #expect(end.ending.exitStatus == .noSpace)
     #expect(
       try harness.records().map(\.event.name) == [
         "runStarted", "operationStarted 1", "operationFinished 1 noSpace", "runFinished no-space",
@@ -62,12 +63,12 @@ struct ExecutorNoSpaceTests {
   func skipOnNoSpace() throws {
     let (harness, plan, policy) = try filledUp(onNoSpace: .skip)
     let end = try harness.execute(plan, policy)
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.failed == 1)
-    #expect(end.summary.relocated == 1)
-    #expect(end.summary.relocatedBytes == 900 * mib)
-    #expect(end.summary.left == 0)
-    #expect(end.exitStatus == .success)
+    #expect(end.ending == .completed)
+    #expect(end.failed == 1)
+    #expect(end.relocated == 1)
+    #expect(end.relocatedBytes == 900 * mib)
+    #expect(end.left == 0)
+    #expect(end.ending.exitStatus == .success)
     #expect(
       try harness.records().map(\.event.name) == [
         "runStarted", "operationStarted 1", "operationFinished 1 noSpace", "operationStarted 2",

@@ -85,7 +85,8 @@ struct ExecutorPacingTests {
     let plan = try X.plan(policy)
     once({ gauge.readings >= 5 }, { gauge.set(Self.calm) })
     let end = try harness.execute(plan, policy, pressure: gauge)
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected the run to finish, got \(end)")
       return
     }
@@ -184,7 +185,7 @@ struct ExecutorPacingTests {
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.relocated == plan.operations.count)
     // The pause lands after the block group moved: nothing is left paused in the kernel, and the
     // run waits for the machine before the next block group.
     let names = try harness.records().map(\.event.name)
@@ -220,7 +221,7 @@ struct ExecutorPacingTests {
     gauge.set(Self.calm)
     let carried = try harness.execute(plan, policy, continuing: paused, pressure: gauge)
     #expect(carried.kind == "finished completed")
-    #expect(carried.summary.relocated == plan.operations.count)
+    #expect(carried.relocated == plan.operations.count)
   }
 
   @Test("cancelling in flight abandons the block group; it runs again as the same operation")
@@ -236,7 +237,7 @@ struct ExecutorPacingTests {
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.relocated == plan.operations.count)
     let records = try harness.records()
     let names = records.map(\.event.name)
     #expect(

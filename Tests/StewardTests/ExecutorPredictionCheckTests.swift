@@ -19,7 +19,7 @@ struct ExecutorPredictionCheckTests {
     let policy = X.policy()
     let plan = try X.plan(policy)
     let end = try harness.execute(plan, policy, predictionCheck: check(policy))
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.relocated == plan.operations.count)
     let records = try harness.records()
     let checks = records.compactMap { record -> (Int, UInt64, UInt64)? in
       if case .predictionChecked(let index, let predicted, let real) = record.event {
@@ -43,7 +43,8 @@ struct ExecutorPredictionCheckTests {
       plan.operations[position].effect.unallocatedAfter += 10 << 30
     }
     let end = try harness.execute(plan, policy, predictionCheck: check(policy))
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected a finished run, got \(end)")
       return
     }

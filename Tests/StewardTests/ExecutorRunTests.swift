@@ -21,7 +21,8 @@ struct ExecutorRunTests {
     let end = try harness.execute(plan, policy)
     let processCPU = processCPUSeconds() - processCPUBefore
 
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected a finished run, got \(end)")
       return
     }
@@ -37,7 +38,7 @@ struct ExecutorRunTests {
     #expect(summary.unallocatedAfter == harness.filesystem.currentLayout.unallocatedBytes)
     #expect(
       summary.unallocatedAfter == harness.layout.unallocatedBytes + UInt64(count) * 1024 * mib)
-    #expect(end.exitStatus == .success)
+    #expect(end.ending.exitStatus == .success)
     for operation in plan.operations {
       #expect(!harness.exists(operation), "operation \(operation.index) left its block group")
     }
@@ -68,7 +69,7 @@ struct ExecutorRunTests {
       }
     }
     let run = try harness.lastRun()
-    #expect(run.standing == .finished(summary))
+    #expect(run.summary == summary)
     #expect(!run.isOpen)
     #expect(run.results.count == count)
     #expect(run.results.values.allSatisfy { $0.isRelocated })
@@ -103,9 +104,9 @@ struct ExecutorRunTests {
 
     let end = try harness.execute(plan, policy)
 
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.skipped == 1)
-    #expect(end.summary.relocated == plan.operations.count - 1)
+    #expect(end.ending == .completed)
+    #expect(end.skipped == 1)
+    #expect(end.relocated == plan.operations.count - 1)
     let results = try harness.results()
     let reason = try #require(results[gone.index]?.skipReason)
     #expect(reason.contains("gone"))
@@ -131,9 +132,9 @@ struct ExecutorRunTests {
 
     let end = try harness.execute(plan, policy)
 
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.relocated == 1)
-    #expect(end.summary.skipped == 1)
+    #expect(end.ending == .completed)
+    #expect(end.relocated == 1)
+    #expect(end.skipped == 1)
     let results = try harness.results()
     #expect(results[1]?.isRelocated == true)
     let reason = try #require(results[2]?.skipReason)
@@ -164,7 +165,8 @@ struct ExecutorRunTests {
 
     let end = try harness.execute(plan, policy)
 
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected a finished run, got \(end)")
       return
     }
@@ -172,7 +174,7 @@ struct ExecutorRunTests {
     #expect(summary.relocated == 2)
     #expect(summary.skipped == 1)
     #expect(summary.left == 0)
-    #expect(end.exitStatus == .success)
+    #expect(end.ending.exitStatus == .success)
     let results = try harness.results()
     let reason = try #require(results[3]?.skipReason)
     #expect(reason.contains("goal"))
@@ -187,17 +189,18 @@ struct ExecutorRunTests {
     let harness = try ExecutorHarness()
     let plan = try X.plan()
     let end = try harness.execute(plan, X.policy(limits: Limits(maxOperations: 3)))
-    guard case .finished(let summary) = end else {
+    let summary = end
+    guard summary.ending.isFinished else {
       Issue.record("expected a finished run, got \(end)")
       return
     }
     #expect(summary.ending == .limitReached)
     #expect(summary.relocated == 3)
     #expect(summary.left == plan.operations.count - 3)
-    #expect(end.exitStatus == .success)
+    #expect(end.ending.exitStatus == .success)
     #expect(try harness.startsAndFinishes().started.keys.sorted() == [1, 2, 3])
     #expect(harness.exists(plan.operations[3]))
-    #expect(try harness.lastRun().standing == .finished(summary))
+    #expect(try harness.lastRun().summary == summary)
   }
 
   @Test("max-relocated ends the run with limit-reached once that many bytes moved")
@@ -206,9 +209,9 @@ struct ExecutorRunTests {
     let plan = try X.plan()
     // Least used first: 10, 30, 50, 80, … MiB; 100 MiB is reached after the fourth.
     let end = try harness.execute(plan, X.policy(limits: Limits(maxRelocatedBytes: 100 * mib)))
-    #expect(end.summary.ending == .limitReached)
-    #expect(end.summary.relocated == 4)
-    #expect(end.summary.relocatedBytes == 170 * mib)
+    #expect(end.ending == .limitReached)
+    #expect(end.relocated == 4)
+    #expect(end.relocatedBytes == 170 * mib)
     #expect(try harness.startsAndFinishes().started.keys.sorted() == [1, 2, 3, 4])
   }
 
@@ -219,8 +222,8 @@ struct ExecutorRunTests {
     let plan = try X.plan(policy)
     try #require(plan.operations.isEmpty)
     let end = try harness.execute(plan, policy)
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.relocated == 0)
+    #expect(end.ending == .completed)
+    #expect(end.relocated == 0)
     #expect(try harness.records().map(\.event.name) == ["runStarted", "runFinished completed"])
     #expect(harness.filesystem.currentLayout.blockGroups == harness.layout.blockGroups)
   }

@@ -13,7 +13,7 @@ struct ExecutorStopTests {
   private func runStopping(
     _ policy: Policy = X.policy(), stops: StopRequests = StopRequests(),
     atThird: @escaping @Sendable (ExecutorHarness.Parts) -> Void
-  ) throws -> (ExecutorHarness, Plan, RunEnd) {
+  ) throws -> (ExecutorHarness, Plan, RunSummary) {
     let harness = try ExecutorHarness()
     let plan = try X.plan(policy)
     try #require(plan.operations.count > 4)
@@ -28,11 +28,11 @@ struct ExecutorStopTests {
 
   /// Checks that the run stopped after its third operation, whose block group was relocated (the
   /// simulator, like the kernel, finishes the block group in flight).
-  private func expectStoppedAfterThird(_ harness: ExecutorHarness, _ plan: Plan, _ end: RunEnd)
+  private func expectStoppedAfterThird(_ harness: ExecutorHarness, _ plan: Plan, _ end: RunSummary)
     throws
   {
-    #expect(end.summary.relocated == 3)
-    #expect(end.summary.left == plan.operations.count - 3)
+    #expect(end.relocated == 3)
+    #expect(end.left == plan.operations.count - 3)
     let (started, finished) = try harness.startsAndFinishes()
     #expect(started == [1: 1, 2: 1, 3: 1])
     #expect(finished == [1: 1, 2: 1, 3: 1])
@@ -47,16 +47,17 @@ struct ExecutorStopTests {
     let (harness, plan, end) = try runStopping(stops: stops) { parts in
       parts.stops.request(.pause(.signal))
     }
-    guard case .paused(.signal, let summary) = end else {
+    let summary = end
+    guard summary.ending == .paused(.signal) else {
       Issue.record("expected a pause for a signal, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
     #expect(summary.failed == 0 && summary.skipped == 0)
-    #expect(end.exitStatus == .paused)
+    #expect(end.ending.exitStatus == .paused)
     #expect(try harness.records().last?.event.name == "paused signal -")
     let paused = try harness.lastRun()
-    #expect(paused.standing == .paused(.signal))
+    #expect(paused.outcome == .paused(.signal))
     #expect(paused.inFlight == nil)
     #expect(paused.isOpen)
     #expect(paused.results.keys.sorted() == [1, 2, 3])
@@ -65,7 +66,8 @@ struct ExecutorStopTests {
     harness.events.set([])
     let resumed = try harness.execute(paused.plan, X.policy(), continuing: paused)
 
-    guard case .finished(let final) = resumed else {
+    let final = resumed
+    guard final.ending.isFinished else {
       Issue.record("expected the carried-on run to finish, got \(resumed)")
       return
     }
@@ -83,7 +85,7 @@ struct ExecutorStopTests {
     #expect(names.filter { $0 == "runStarted" }.count == 1)
     #expect(names.firstIndex(of: "runResumed") == names.firstIndex(of: "paused signal -")! + 1)
     #expect(names.last == "runFinished completed")
-    #expect(try harness.lastRun().standing == .finished(final))
+    #expect(try harness.lastRun().summary == final)
     #expect(harness.events.current.compactMap(\.tag).first == "run starting carriedOn=true done=3")
     #expect(
       harness.events.current.compactMap(\.tag).dropFirst().first == "start 4 4/\(count)")
@@ -99,13 +101,13 @@ struct ExecutorStopTests {
       .operationStarted(index: 4, vaddr: fourth.target.vaddr, arguments: fourth.arguments))
     _ = try harness.filesystem.startBalance(fourth.arguments)
     let crashed = try harness.lastRun()
-    try #require(crashed.standing == .running)
+    try #require(crashed.outcome == nil)
     try #require(crashed.inFlight == 4)
 
     let end = try harness.execute(crashed.plan, X.policy(), continuing: crashed)
 
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.ending == .completed)
+    #expect(end.relocated == plan.operations.count)
     let (started, finished) = try harness.startsAndFinishes()
     #expect(started[4] == 1)
     #expect(finished[4] == 1)
@@ -129,8 +131,8 @@ struct ExecutorStopTests {
 
     let end = try harness.execute(crashed.plan, X.policy(), continuing: crashed)
 
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.ending == .completed)
+    #expect(end.relocated == plan.operations.count)
     let (started, finished) = try harness.startsAndFinishes()
     #expect(started[4] == 2)
     #expect(finished[4] == 1)
@@ -159,7 +161,7 @@ struct ExecutorStopTests {
 
     let end = try harness.execute(plan, policy, continuing: paused)
 
-    #expect(end.summary.ending == .completed)
+    #expect(end.ending == .completed)
     #expect(try harness.filesystem.balanceProgress() == nil)
     #expect(try harness.startsAndFinishes().started[1] == 1, "relocated before the pause")
     #expect(try harness.results()[1]?.isRelocated == true)
@@ -176,7 +178,8 @@ struct ExecutorStopTests {
     let end = try harness.execute(plan, policy, stops: stops)
     harness.hook.set(nil)
 
-    guard case .paused(.signal, let summary) = end else {
+    let summary = end
+    guard summary.ending == .paused(.signal) else {
       Issue.record("expected a pause for a signal, got \(end)")
       return
     }
@@ -206,13 +209,13 @@ struct ExecutorStopTests {
     let end = try harness.execute(plan, policy, stops: stops)
     harness.hook.set(nil)
 
-    guard case .cancelled(.signal, _) = end else {
+    guard end.ending == .cancelled(.signal) else {
       Issue.record("expected a cancel for a signal, got \(end)")
       return
     }
-    #expect(end.exitStatus == .cancelled)
+    #expect(end.ending.exitStatus == .cancelled)
     #expect(try harness.filesystem.balanceProgress() == nil)
-    #expect(try harness.lastRun().standing == .cancelled(.signal))
+    #expect(try harness.lastRun().outcome == .cancelled(.signal))
   }
 
   @Test(
@@ -231,7 +234,7 @@ struct ExecutorStopTests {
 
     let end = try harness.execute(forged, policy, continuing: paused)
 
-    #expect(end.summary.ending == .completed)
+    #expect(end.ending == .completed)
     let results = try harness.results()
     #expect(results[1] == .skipped(reason: "its rule 'forged-rule' is not in the policy"))
     #expect(results[2] == .skipped(reason: "the block group is data, not metadata"))
@@ -245,16 +248,17 @@ struct ExecutorStopTests {
     let (harness, plan, end) = try runStopping { parts in
       requestFromAnotherThread(parts.stops, .cancel(.signal))
     }
-    guard case .cancelled(.signal, let summary) = end else {
+    let summary = end
+    guard summary.ending == .cancelled(.signal) else {
       Issue.record("expected a cancel for a signal, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
-    #expect(summary.ending == .cancelled)
-    #expect(end.exitStatus == .cancelled)
+    #expect(summary.ending == .cancelled(.signal))
+    #expect(end.ending.exitStatus == .cancelled)
     #expect(try harness.records().last?.event.name == "cancelled signal -")
     let run = try harness.lastRun()
-    #expect(run.standing == .cancelled(.signal))
+    #expect(run.outcome == .cancelled(.signal))
     #expect(!run.isOpen)
     #expect(run.inFlight == nil)
   }
@@ -265,12 +269,12 @@ struct ExecutorStopTests {
       parts.stops.request(.pause(.signal))
       requestFromAnotherThread(parts.stops, .cancel(.external))
     }
-    guard case .cancelled(.external, _) = end else {
+    guard end.ending == .cancelled(.external) else {
       Issue.record("expected a cancel from outside, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
-    #expect(try harness.lastRun().standing == .cancelled(.external))
+    #expect(try harness.lastRun().outcome == .cancelled(.external))
   }
 
   @Test("a window that closes mid-run pauses the run for window-closed")
@@ -280,12 +284,12 @@ struct ExecutorStopTests {
     let (harness, plan, end) = try runStopping(policy) { parts in
       parts.clock.set(X.start + 35 * 60)
     }
-    guard case .paused(.windowClosed, _) = end else {
+    guard end.ending == .paused(.windowClosed) else {
       Issue.record("expected a pause for the window, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
-    #expect(try harness.lastRun().standing == .paused(.windowClosed))
+    #expect(try harness.lastRun().outcome == .paused(.windowClosed))
     #expect(try harness.records().last?.time == X.start + 35 * 60)
   }
 
@@ -309,7 +313,8 @@ struct ExecutorStopTests {
     let end = try harness.execute(plan, policy)
     harness.hook.set(nil)
     #expect(Date().timeIntervalSince(began) < 10)
-    guard case .paused(.windowClosed, let summary) = end else {
+    let summary = end
+    guard summary.ending == .paused(.windowClosed) else {
       Issue.record("expected a pause for the window, got \(end)")
       return
     }
@@ -322,31 +327,31 @@ struct ExecutorStopTests {
     let (harness, plan, end) = try runStopping(policy) { parts in
       parts.clock.advance(by: 3600)
     }
-    guard case .paused(.maxRuntime, _) = end else {
+    guard end.ending == .paused(.maxRuntime) else {
       Issue.record("expected a pause for max-runtime, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
-    #expect(try harness.lastRun().standing == .paused(.maxRuntime))
+    #expect(try harness.lastRun().outcome == .paused(.maxRuntime))
   }
 
   @Test("going on battery mid-run pauses a run whose policy requires AC power")
   func onBattery() throws {
     let policy = X.policy(conditions: Conditions(requiresACPower: true))
     let (harness, plan, end) = try runStopping(policy) { parts in parts.onMains.set(false) }
-    guard case .paused(.onBattery, _) = end else {
+    guard end.ending == .paused(.onBattery) else {
       Issue.record("expected a pause for battery, got \(end)")
       return
     }
     try expectStoppedAfterThird(harness, plan, end)
-    #expect(try harness.lastRun().standing == .paused(.onBattery))
+    #expect(try harness.lastRun().outcome == .paused(.onBattery))
   }
 
   @Test("going on battery does not stop a run whose policy does not require AC power")
   func batteryIgnored() throws {
     let (_, plan, end) = try runStopping { parts in parts.onMains.set(false) }
-    #expect(end.summary.ending == .completed)
-    #expect(end.summary.relocated == plan.operations.count)
+    #expect(end.ending == .completed)
+    #expect(end.relocated == plan.operations.count)
   }
 
   @Test("a pause during pause-between wakes the run at once")
@@ -369,7 +374,8 @@ struct ExecutorStopTests {
     let began = Date()
     let end = try executor.execute(plan, policyPath: nil, continuing: nil)
     #expect(Date().timeIntervalSince(began) < 5)
-    guard case .paused(.external, let summary) = end else {
+    let summary = end
+    guard summary.ending == .paused(.external) else {
       Issue.record("expected a pause from outside, got \(end)")
       return
     }

@@ -59,7 +59,7 @@ struct JournalCompactionTests {
     #expect(after.records == before.filter { ["r1", "r4", "r5"].contains($0.run) })
     let runs = JournalReplay.runs(after.records)
     #expect(runs.map(\.id) == ["r1", "r4", "r5"])
-    #expect(runs[0].standing == .paused(.signal))
+    #expect(runs[0].outcome == .paused(.signal))
     #expect(permissions(file.path) == 0o600)
     #expect(!FileManager.default.fileExists(atPath: file.path + ".compacting"))
   }

@@ -52,7 +52,7 @@ struct JournalReplayTests {
     #expect(run.lastRecordAt == X.start + 3)
     #expect(run.results == [1: relocated])
     #expect(run.inFlight == nil)
-    #expect(run.standing == .finished(summary))
+    #expect(run.summary == summary)
     #expect(!run.isOpen)
     #expect(run.relocatedBytes == 10 << 20)
     #expect(run.remainingOperations.map(\.index) == Array(2...plan.operations.count))
@@ -64,7 +64,7 @@ struct JournalReplayTests {
       JournalReplay.runs(
         records([started, operationStarted(1), .paused(reason: .windowClosed, operation: 1)])
       ).last)
-    #expect(run.standing == .paused(.windowClosed))
+    #expect(run.outcome == .paused(.windowClosed))
     #expect(run.inFlight == 1)
     #expect(run.results.isEmpty)
     #expect(run.isOpen)
@@ -80,7 +80,7 @@ struct JournalReplayTests {
           operationStarted(2),
         ])
       ).last)
-    #expect(run.standing == .running)
+    #expect(run.outcome == nil)
     #expect(run.inFlight == 2)
     #expect(run.results == [1: relocated])
     #expect(run.isOpen)
@@ -93,7 +93,7 @@ struct JournalReplayTests {
       JournalReplay.runs(
         records([started, operationStarted(1), .cancelled(reason: .external, operation: 1)])
       ).last)
-    #expect(run.standing == .cancelled(.external))
+    #expect(run.outcome == .cancelled(.external))
     #expect(run.inFlight == nil)
     #expect(!run.isOpen)
   }
@@ -105,7 +105,7 @@ struct JournalReplayTests {
       .runResumed(processID: 200),
     ]
     let resumed = try #require(JournalReplay.runs(records(events)).last)
-    #expect(resumed.standing == .running)
+    #expect(resumed.outcome == nil)
     #expect(resumed.processID == 200)
     #expect(resumed.inFlight == 1)
     #expect(resumed.isOpen)
@@ -118,7 +118,7 @@ struct JournalReplayTests {
             .runFinished(summary: summary),
           ])
       ).last)
-    #expect(finished.standing == .finished(summary))
+    #expect(finished.summary == summary)
     #expect(finished.results == [1: relocated])
     #expect(finished.inFlight == nil)
     #expect(finished.processID == 200)
@@ -133,7 +133,7 @@ struct JournalReplayTests {
           .paused(reason: .maxRuntime, operation: nil),
         ])
       ).last)
-    #expect(run.standing == .paused(.maxRuntime))
+    #expect(run.outcome == .paused(.maxRuntime))
     #expect(run.inFlight == nil)
     #expect(run.results.keys.sorted() == [1])
   }
@@ -145,8 +145,8 @@ struct JournalReplayTests {
     let second = records([started, operationStarted(2)], run: "b")
     let runs = JournalReplay.runs(first + stray + second)
     #expect(runs.map(\.id) == ["a", "b"])
-    #expect(runs[0].standing == .finished(summary))
-    #expect(runs[1].standing == .running)
+    #expect(runs[0].summary == summary)
+    #expect(runs[1].outcome == nil)
     #expect(runs[1].inFlight == 2)
   }
 

@@ -23,27 +23,33 @@ struct MetricsFileTests {
   /// The summary with the executor's CPU time, which summaries replayed from a journal lack.
   static let measuredSummary = {
     var measured = summary
+    measured.ending = .paused(.windowClosed)
     measured.executorCPUSeconds = 0.042
     return measured
   }()
 
   static let root = MetricsSnapshot(
     fsid: "0f3c5e1a-8d2b-4c6e-9a7f-1b2c3d4e5f60", mountpoint: "/", policy: "nightly-compaction",
-    end: .paused(.windowClosed, measuredSummary), durationSeconds: 812.25,
+    ran: measuredSummary, durationSeconds: 812.25,
     finishedAt: Date(timeIntervalSince1970: 1_732_500_000), unallocatedByDevice: [1: 4_294_967_296])
 
   /// A refused attempt: no run figures, but its time, reason and the devices' unallocated space.
   static let refused = MetricsSnapshot(
     fsid: "77777777-0000-4000-8000-000000000002", mountpoint: "/srv/full", policy: "emergency",
-    outcome: MetricsSnapshot.Outcome(
-      RunRefusal.belowUnallocatedFloor(unallocated: 1 << 20, floor: 1 << 30)),
-    summary: nil, durationSeconds: 0.01, finishedAt: Date(timeIntervalSince1970: 1_732_600_000),
+    outcome: .refused(.belowUnallocatedFloor(unallocated: 1 << 20, floor: 1 << 30)),
+    durationSeconds: 0.01, finishedAt: Date(timeIntervalSince1970: 1_732_600_000),
     exitStatus: .belowUnallocatedFloor, unallocatedByDevice: [1: 1 << 19, 2: 1 << 19])
 
   static let odd = MetricsSnapshot(
     fsid: "5a6b7c8d-0000-4000-8000-000000000001", mountpoint: #"/srv/a "b"\c"#,
-    policy: "nightly-compaction", outcome: .noSpace, summary: summary, durationSeconds: 3,
-    finishedAt: Date(timeIntervalSince1970: 1_732_500_100.5), exitStatus: .noSpace)
+    policy: "nightly-compaction", ran: noSpaceSummary, durationSeconds: 3,
+    finishedAt: Date(timeIntervalSince1970: 1_732_500_100.5))
+
+  static let noSpaceSummary = {
+    var noSpace = summary
+    noSpace.ending = .noSpace
+    return noSpace
+  }()
 
   /// One parsed sample: metric family, sample name, labels and value.
   struct Sample: Decodable, Hashable {
@@ -101,10 +107,10 @@ struct MetricsFileTests {
     #expect(value("btrfs_steward_last_attempt_exit_status") == 75)
     #expect(value("btrfs_steward_device_unallocated_bytes", ["devid": "1"]) == 4_294_967_296)
     #expect(value("btrfs_steward_last_run_relocated_bytes") == 734_003_200)
-    for outcome in MetricsSnapshot.Outcome.allCases {
+    for label in MetricsSnapshot.Outcome.labels {
       #expect(
-        value("btrfs_steward_last_attempt_outcome", ["outcome": outcome.rawValue])
-          == (outcome == .paused ? 1 : 0))
+        value("btrfs_steward_last_attempt_outcome", ["outcome": label])
+          == (label == "paused" ? 1 : 0))
     }
     #expect(value("btrfs_steward_last_run_operations", ["result": "relocated"]) == 3)
     #expect(value("btrfs_steward_last_run_operations", ["result": "skipped"]) == 1)
@@ -113,7 +119,8 @@ struct MetricsFileTests {
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "before"]) == 1_073_741_824)
     #expect(value("btrfs_steward_unallocated_bytes", ["when": "after"]) == 4_294_967_296)
     #expect(value("btrfs_steward_last_run_executor_cpu_seconds") == 0.042)
-    let outcomes = MetricsSnapshot.Outcome.allCases.count
+    let outcomes = MetricsSnapshot.Outcome.labels.count
+    #expect(Set(MetricsSnapshot.Outcome.labels).count == outcomes, "every label once")
     #expect(root.count == outcomes + 13)
 
     let odd = samples.filter { $0.labels["fsid"] == Self.odd.fsid }

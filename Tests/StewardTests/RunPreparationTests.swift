@@ -32,9 +32,10 @@ struct RunPreparationTests {
       onMains: Bool = true
     ) -> RunPreparation {
       RunPreparation(
-        policy: policy, policyPath: "/etc/test.yaml", policyDigest: digest, stateDirectory: state,
-        runtimeDirectory: runtime, btrfsMaintenanceDirectory: maintenance, now: { now },
-        isOnMains: { onMains })
+        policy: policy, policyDigest: digest,
+        environment: JobEnvironment(
+          stateDirectory: state, runtimeDirectory: runtime, btrfsMaintenanceDirectory: maintenance,
+          now: { now }, isOnMains: { onMains }))
     }
 
     func prepare(_ preparation: RunPreparation) throws(RunPreparation.Failure) -> PreparedRun {
@@ -99,9 +100,9 @@ struct RunPreparationTests {
     #expect(prepared.runID == "old")
     #expect(prepared.plan == plan)
     #expect(continuing.results.keys.sorted() == [1])
-    #expect(continuing.standing == .paused(.signal))
+    #expect(continuing.outcome == .paused(.signal))
     #expect(prepared.notes.isEmpty)
-    #expect(try setup.runs().map(\.standing) == [.paused(.signal)])
+    #expect(try setup.runs().map(\.outcome) == [.paused(.signal)])
   }
 
   @Test("a run that crashed (no end record) is carried on too")
@@ -111,7 +112,7 @@ struct RunPreparationTests {
     try setup.journal("crashed", plan, [])
     let prepared = try setup.prepare(setup.preparation())
     #expect(prepared.continuing?.id == "crashed")
-    #expect(prepared.continuing?.standing == .running)
+    #expect(prepared.continuing?.outcome == nil)
   }
 
   @Test("a finished journaled run is not carried on")
@@ -140,7 +141,7 @@ struct RunPreparationTests {
     #expect(prepared.notes.first?.contains("policy changed") == true)
     let runs = try setup.runs()
     #expect(runs.map(\.id) == ["old"])
-    #expect(runs[0].standing == .cancelled(.superseded))
+    #expect(runs[0].outcome == .cancelled(.superseded))
     #expect(!runs[0].isOpen)
   }
 
@@ -159,7 +160,7 @@ struct RunPreparationTests {
     #expect(prepared.continuing == nil)
     #expect(prepared.plan.plannedFor == X.start + 25 * 3600)
     #expect(prepared.notes.first?.contains("24 hours") == true)
-    #expect(try setup.runs().first?.standing == .cancelled(.superseded))
+    #expect(try setup.runs().first?.outcome == .cancelled(.superseded))
   }
 
   @Test("a stale run's paused kernel balance is cancelled when it is superseded")
@@ -181,7 +182,7 @@ struct RunPreparationTests {
     #expect(prepared.continuing == nil)
     #expect(try setup.harness.filesystem.balanceProgress() == nil)
     let old = try #require(try setup.runs().first)
-    #expect(old.standing == .cancelled(.superseded))
+    #expect(old.outcome == .cancelled(.superseded))
     #expect(old.inFlight == nil)
   }
 
@@ -270,7 +271,7 @@ struct RunPreparationTests {
   func waitsForMaintenanceLock() throws {
     let setup = try Setup()
     var waiting = setup.preparation()
-    waiting.wait = true
+    waiting.environment.wait = true
     // Another thread holds the lock for 0.6 s (the lock goes with the holder's descriptor).
     final class Holder: @unchecked Sendable { var lock: FilesystemLock? }
     let holder = Holder()
@@ -289,7 +290,7 @@ struct RunPreparationTests {
     let held = try FilesystemLock(path: setup.maintenanceLock)
     withExtendedLifetime(held) {
       let stopAt = Date().addingTimeInterval(0.3)
-      waiting.stopWaiting = { Date() >= stopAt }
+      waiting.environment.stopWaiting = { Date() >= stopAt }
       #expect(
         setup.refusal(waiting) == .lockedByBtrfsMaintenance(lockFile: setup.maintenanceLock))
       #expect(Date() >= stopAt)
@@ -338,7 +339,7 @@ struct RunPreparationTests {
       Issue.record("expected a paused foreign balance")
       return
     }
-    #expect(try setup.runs().map(\.standing) == [.paused(.signal)])
+    #expect(try setup.runs().map(\.outcome) == [.paused(.signal)])
   }
 
   @Test("a running balance that btrfs-steward did not start: refused as foreign")

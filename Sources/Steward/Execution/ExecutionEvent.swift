@@ -14,8 +14,8 @@ public enum ExecutionEvent: Sendable {
     PlannedOperation, OperationResult, elapsedSeconds: Double)
   /// The run was asked to stop and is stopping.
   case stopping(StopRequest)
-  /// The run ended.
-  case runEnded(RunEnd)
+  /// The run ended, as its summary says (``RunSummary/ending``).
+  case runEnded(RunSummary)
   /// The run waits for the machine, pressed as observed, before operation `operation` (an index;
   /// `nil`: the next one) starts or resumes.
   case waitingForMachine(PressureObservation, operation: Int?)
@@ -28,36 +28,4 @@ public enum ExecutionEvent: Sendable {
   case operationYielded(PlannedOperation, lostSeconds: Double)
   /// The run rests this long before the next operation, for the duty cycle.
   case resting(seconds: Double)
-}
-
-/// How a run of the executor ended.
-public enum RunEnd: Hashable, Sendable {
-  /// The plan is done (or ended early for a goal, a limit or ENOSPC); the summary says how.
-  case finished(RunSummary)
-  /// The run paused; the next run resumes it.
-  case paused(StopReason, RunSummary)
-  /// The run was cancelled.
-  case cancelled(StopReason, RunSummary)
-
-  /// The summary of what the run did.
-  public var summary: RunSummary {
-    switch self {
-    case .finished(let summary), .paused(_, let summary), .cancelled(_, let summary): summary
-    }
-  }
-
-  /// The documented exit status for this ending.
-  public var exitStatus: ExitStatus {
-    switch self {
-    case .finished(let summary):
-      switch summary.ending {
-      case .completed, .goalReached, .limitReached: .success
-      case .noSpace: .noSpace
-      case .cancelled: .cancelled
-      case .failed: .failure
-      }
-    case .paused: .paused
-    case .cancelled: .cancelled
-    }
-  }
 }

@@ -51,10 +51,11 @@ public struct Executor: Sendable {
   }
 
   /// Runs `plan`: from its start when `history` is `nil` (journaling a new run), otherwise from where
-  /// the journaled run left it, first finishing the operation that was in flight.
+  /// the journaled run left it, first finishing the operation that was in flight. Returns the run's
+  /// summary, whose ``RunSummary/ending`` says how it ended.
   public func execute(
     _ plan: Plan, policyPath: String?, continuing history: RunHistory?
-  ) throws(ExecutionError) -> RunEnd {
+  ) throws(ExecutionError) -> RunSummary {
     let session = Session(executor: self, plan: plan, startedAt: now(), history: history)
     let target = self.target
     stops.whenCancelled { try? target.cancelBalance() }
@@ -97,7 +98,7 @@ private final class Session {
 
   var target: any BalanceTarget { executor.target }
 
-  func run(policyPath: String?) throws(ExecutionError) -> RunEnd {
+  func run(policyPath: String?) throws(ExecutionError) -> RunSummary {
     let start = ProcessIdentity.current()?.startTime
     if history == nil {
       try record(
@@ -136,7 +137,7 @@ private final class Session {
   /// still runs (its process is gone, or the kernel resumed it by itself at mount) is waited for; one
   /// left paused is cancelled, so that it can never resume at the next mount. Then the kernel's
   /// counters and the block group tell whether the operation happened; if not, it runs again.
-  private func carryOn(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+  private func carryOn(_ operation: PlannedOperation) throws(ExecutionError) -> RunSummary? {
     var completed = false
     while let progress = try kernel({ () throws(BtrfsError) in try target.balanceProgress() }) {
       guard operation.arguments.isSameOperation(as: progress.arguments) else {
@@ -167,7 +168,7 @@ private final class Session {
 
   /// Runs one operation, again each time it yields to pressure before its block group moved
   /// (``retry``).
-  private func performPaced(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+  private func performPaced(_ operation: PlannedOperation) throws(ExecutionError) -> RunSummary? {
     while true {
       retry = false
       let end = try perform(operation)
@@ -229,7 +230,7 @@ private final class Session {
   /// the operation runs only when its rule is in the current policy, that rule selects the live
   /// block group at its address, and the block group is still of the planned type; the kernel's
   /// arguments are made from the live block group.
-  private func perform(_ operation: PlannedOperation) throws(ExecutionError) -> RunEnd? {
+  private func perform(_ operation: PlannedOperation) throws(ExecutionError) -> RunSummary? {
     guard let rule = executor.policy.rules.first(where: { $0.name == operation.rule }) else {
       try finishOperation(
         operation, .skipped(reason: "its rule '\(operation.rule)' is not in the policy"),
@@ -366,8 +367,8 @@ private final class Session {
   private enum YieldHandling {
     /// As any other outcome: the balance completed or failed, or a stop request outranked the yield.
     case asUsual
-    /// Done with: the run ends (with this end) or goes on (`nil`, or again with ``retry``).
-    case handled(RunEnd?)
+    /// Done with: the run ends (with this summary) or goes on (`nil`, or again with ``retry``).
+    case handled(RunSummary?)
   }
 
   /// After the run yielded `operation` to pressure: records the block group as relocated when the
@@ -481,7 +482,7 @@ private final class Session {
   }
 
   /// Between operations: ends the run when it was asked to stop or a limit is reached.
-  private func checkBeforeOperation() throws(ExecutionError) -> RunEnd? {
+  private func checkBeforeOperation() throws(ExecutionError) -> RunSummary? {
     requestClockStops()
     if let request = executor.stops.current {
       executor.observe(.stopping(request))
@@ -514,7 +515,7 @@ private final class Session {
   private func stopped(
     _ request: StopRequest, _ operation: PlannedOperation?, relocated: Bool,
     relocating: UInt64? = nil, elapsed: Double = 0
-  ) throws(ExecutionError) -> RunEnd {
+  ) throws(ExecutionError) -> RunSummary {
     try discardLeftoverBalance()
     var inFlight = operation?.index
     if let operation, relocated {
@@ -530,24 +531,24 @@ private final class Session {
     switch request {
     case .pause(let reason):
       try record(.paused(reason: reason, operation: inFlight))
-      return .paused(reason, try summary(.completed))
+      return try summary(.paused(reason))
     case .cancel(let reason):
       try record(.cancelled(reason: reason, operation: inFlight))
-      return .cancelled(reason, try summary(.cancelled))
+      return try summary(.cancelled(reason))
     }
   }
 
-  private func summary(_ ending: RunEnding) throws(ExecutionError) -> RunSummary {
+  private func summary(_ ending: RunOutcome) throws(ExecutionError) -> RunSummary {
     let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() }).unallocatedBytes
     return tally.summary(
       ending, plan: plan, unallocatedAfter: unallocated,
       executorCPUSeconds: ThreadCPUTime.seconds() - cpuAtStart)
   }
 
-  private func finish(_ ending: RunEnding) throws(ExecutionError) -> RunEnd {
+  private func finish(_ ending: RunOutcome) throws(ExecutionError) -> RunSummary {
     let summary = try summary(ending)
     try record(.runFinished(summary: summary))
-    return .finished(summary)
+    return summary
   }
 
   private func record(_ event: JournalEvent) throws(ExecutionError) {

@@ -57,7 +57,7 @@ public struct FilesystemState: Sendable {
   /// Whether a run or the kernel's balance is paused.
   public var isPaused: Bool {
     if kernelBalance?.isPaused == true { return true }
-    if case .paused = openRun?.standing, !runProcessAlive { return true }
+    if openRun?.outcome?.isPaused == true, !runProcessAlive { return true }
     return false
   }
 }

@@ -64,4 +64,26 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .outsideWindow: .outsideWindow
     }
   }
+
+  /// The refusal's name, as the metrics file's `outcome` label spells it after `refused-`; both
+  /// locks are `locked`.
+  public var label: String {
+    switch self {
+    case .notRoot: "not-root"
+    case .exclusiveOperation: "exclusive-operation"
+    case .foreignBalance: "foreign-balance"
+    case .lockedBySteward, .lockedByBtrfsMaintenance: "locked"
+    case .onBattery: "on-battery"
+    case .policyContradicts: "policy-contradiction"
+    case .cannotConvert: "cannot-convert"
+    case .belowUnallocatedFloor: "below-unallocated-floor"
+    case .outsideWindow: "outside-window"
+    }
+  }
+
+  /// Every ``label``, in the order the metrics file lists them.
+  public static let labels = [
+    "not-root", "exclusive-operation", "foreign-balance", "locked", "on-battery",
+    "policy-contradiction", "cannot-convert", "below-unallocated-floor", "outside-window",
+  ]
 }

@@ -25,7 +25,7 @@ struct RunTally {
 
   /// The summary of the run as it stands, for a plan of `plan`, ending with `ending`.
   func summary(
-    _ ending: RunEnding, plan: Plan, unallocatedAfter: UInt64, executorCPUSeconds: Double? = nil
+    _ ending: RunOutcome, plan: Plan, unallocatedAfter: UInt64, executorCPUSeconds: Double? = nil
   ) -> RunSummary {
     var skipped = 0
     var failed = 0

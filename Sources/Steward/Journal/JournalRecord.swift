@@ -129,10 +129,10 @@ public enum StopReason: String, Hashable, Sendable, Codable, CustomStringConvert
   }
 }
 
-/// What a finished run did.
-public struct RunSummary: Hashable, Sendable, Codable {
+/// What a run did, and how it ended.
+public struct RunSummary: Hashable, Sendable {
   /// How it ended.
-  public var ending: RunEnding
+  public var ending: RunOutcome
   /// Operations that relocated their block group.
   public var relocated: Int
   /// Operations skipped (gone, no longer matching, unmovable, ENOSPC with `on-enospc: skip`).
@@ -152,7 +152,7 @@ public struct RunSummary: Hashable, Sendable, Codable {
   public var executorCPUSeconds: Double?
 
   public init(
-    ending: RunEnding, relocated: Int, skipped: Int, failed: Int, left: Int,
+    ending: RunOutcome, relocated: Int, skipped: Int, failed: Int, left: Int,
     relocatedBytes: UInt64, unallocatedBefore: UInt64, unallocatedAfter: UInt64,
     executorCPUSeconds: Double? = nil
   ) {
@@ -171,18 +171,45 @@ public struct RunSummary: Hashable, Sendable, Codable {
   public var unallocatedGained: Int64 { Int64(unallocatedAfter) - Int64(unallocatedBefore) }
 }
 
-/// How a run ended.
-public enum RunEnding: String, Hashable, Sendable, Codable {
-  /// Every operation of the plan was done or skipped.
-  case completed
-  /// A goal (`until`) was met on the real filesystem before the plan was done.
-  case goalReached = "goal-reached"
-  /// A limit (max-operations, max-relocated) was reached.
-  case limitReached = "limit-reached"
-  /// The kernel ran out of space and the rule said stop.
-  case noSpace = "no-space"
-  /// The run was cancelled.
-  case cancelled
-  /// An operation failed in a way that ends the run.
-  case failed
+/// A summary is stored as it always was: `ending` is the outcome's ``RunOutcome/label``, and a
+/// paused or cancelled one adds its `reason` (a ``StopReason`` raw value).
+extension RunSummary: Codable {
+  private enum CodingKeys: String, CodingKey {
+    case ending, reason, relocated, skipped, failed, left, relocatedBytes, unallocatedBefore,
+      unallocatedAfter, executorCPUSeconds
+  }
+
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    let label = try container.decode(String.self, forKey: .ending)
+    let reason = try container.decodeIfPresent(StopReason.self, forKey: .reason)
+    guard let ending = RunOutcome(label: label, reason: reason) else {
+      throw DecodingError.dataCorruptedError(
+        forKey: .ending, in: container,
+        debugDescription: "'\(label)' is no run outcome (or names a stop without its reason)")
+    }
+    self.init(
+      ending: ending, relocated: try container.decode(Int.self, forKey: .relocated),
+      skipped: try container.decode(Int.self, forKey: .skipped),
+      failed: try container.decode(Int.self, forKey: .failed),
+      left: try container.decode(Int.self, forKey: .left),
+      relocatedBytes: try container.decode(UInt64.self, forKey: .relocatedBytes),
+      unallocatedBefore: try container.decode(UInt64.self, forKey: .unallocatedBefore),
+      unallocatedAfter: try container.decode(UInt64.self, forKey: .unallocatedAfter),
+      executorCPUSeconds: try container.decodeIfPresent(Double.self, forKey: .executorCPUSeconds))
+  }
+
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(ending.label, forKey: .ending)
+    try container.encodeIfPresent(ending.stopReason, forKey: .reason)
+    try container.encode(relocated, forKey: .relocated)
+    try container.encode(skipped, forKey: .skipped)
+    try container.encode(failed, forKey: .failed)
+    try container.encode(left, forKey: .left)
+    try container.encode(relocatedBytes, forKey: .relocatedBytes)
+    try container.encode(unallocatedBefore, forKey: .unallocatedBefore)
+    try container.encode(unallocatedAfter, forKey: .unallocatedAfter)
+    try container.encodeIfPresent(executorCPUSeconds, forKey: .executorCPUSeconds)
+  }
 }

@@ -3,18 +3,6 @@ import Foundation
 
 /// One run as the journal tells it: its plan, what became of each operation, and where it stands.
 public struct RunHistory: Hashable, Sendable {
-  /// Where a run stands.
-  public enum Standing: Hashable, Sendable {
-    /// It was running when its last record was written: either it still runs, or it crashed.
-    case running
-    /// It paused, for this reason; the next run resumes it.
-    case paused(StopReason)
-    /// It was cancelled.
-    case cancelled(StopReason)
-    /// It ended.
-    case finished(RunSummary)
-  }
-
   /// The run's id.
   public var id: String
   /// When it started.
@@ -31,8 +19,11 @@ public struct RunHistory: Hashable, Sendable {
   public var results: [Int: OperationResult]
   /// The operation whose balance was started or resumed and has no result yet.
   public var inFlight: Int?
-  /// Where it stands.
-  public var standing: Standing
+  /// How it ended, as its last `paused`, `cancelled` or `runFinished` record says; `nil` while it
+  /// was running when its last record was written (either it still runs, or it crashed).
+  public var outcome: RunOutcome?
+  /// The summary its `runFinished` record journaled, once it finished.
+  public var summary: RunSummary?
   /// When its last record was written.
   public var lastRecordAt: Date
   /// Since when it has been waiting for the machine, when its last record says it waits.
@@ -41,12 +32,7 @@ public struct RunHistory: Hashable, Sendable {
   public var waitingPressure: MachinePressure?
 
   /// Whether it has not ended: the next run should carry it on.
-  public var isOpen: Bool {
-    switch standing {
-    case .running, .paused: true
-    case .cancelled, .finished: false
-    }
-  }
+  public var isOpen: Bool { outcome?.isPaused ?? true }
 
   /// The operation of ``inFlight``, if one is in flight.
   public var inFlightOperation: PlannedOperation? {
@@ -89,7 +75,7 @@ public enum JournalReplay {
           RunHistory(
             id: record.run, startedAt: record.time, plan: plan, policyPath: policyPath,
             processID: processID, processStart: processStart, results: [:], inFlight: nil,
-            standing: .running, lastRecordAt: record.time))
+            lastRecordAt: record.time))
         continue
       }
       guard let index = indexByID[record.run] else { continue }
@@ -108,20 +94,21 @@ public enum JournalReplay {
     case .runResumed(let processID, let processStart):
       run.processID = processID
       run.processStart = processStart
-      run.standing = .running
+      run.outcome = nil
     case .operationStarted(let index, _, _), .operationResumed(let index):
       run.inFlight = index
-      run.standing = .running
+      run.outcome = nil
     case .operationFinished(let index, let result):
       run.results[index] = result
       if run.inFlight == index { run.inFlight = nil }
     case .paused(let reason, _):
-      run.standing = .paused(reason)
+      run.outcome = .paused(reason)
     case .cancelled(let reason, _):
-      run.standing = .cancelled(reason)
+      run.outcome = .cancelled(reason)
       run.inFlight = nil
     case .runFinished(let summary):
-      run.standing = .finished(summary)
+      run.outcome = summary.ending
+      run.summary = summary
       run.inFlight = nil
     case .waitingForMachine(_, let pressure):
       run.waitingForMachineSince = record.time
@@ -146,7 +133,7 @@ public enum JournalReplay {
 extension RunHistory {
   /// What the run has done so far, as a summary with `ending`, unallocated space being
   /// `unallocatedNow`.
-  public func summarySoFar(_ ending: RunEnding, unallocatedNow: UInt64) -> RunSummary {
+  public func summarySoFar(_ ending: RunOutcome, unallocatedNow: UInt64) -> RunSummary {
     RunTally(results: results).summary(ending, plan: plan, unallocatedAfter: unallocatedNow)
   }
 }

@@ -21,38 +21,15 @@ public struct PreparedScrub: Sendable {
 /// policy's interval has passed since the last complete scrub.
 public struct ScrubPreparation: Sendable {
   public var policy: Policy
-  public var stateDirectory: String
-  /// Where btrfs-steward's own locks live (`/run/btrfs-steward`).
-  public var runtimeDirectory: String
-  /// Where btrfsmaintenance's lock lives (`/run`), or `nil` to ignore it.
-  public var btrfsMaintenanceDirectory: String?
-  /// Wait for locks instead of refusing.
-  public var wait: Bool
+  /// The directories, locks, clock and power supply.
+  public var environment: JobEnvironment
   /// Start a new job even when the interval has not passed.
   public var ignoreInterval: Bool
-  public var now: @Sendable () -> Date
-  public var isOnMains: @Sendable () -> Bool
-  /// Told what the preparation waits for, when it waits.
-  public var onWait: @Sendable (String) -> Void
-  /// While waiting for a lock: whether to stop waiting (a signal asked the job to stop) and refuse.
-  public var stopWaiting: @Sendable () -> Bool = { false }
 
-  public init(
-    policy: Policy, stateDirectory: String, runtimeDirectory: String,
-    btrfsMaintenanceDirectory: String? = "/run", wait: Bool = false, ignoreInterval: Bool = false,
-    now: @escaping @Sendable () -> Date = { Date() },
-    isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
-    onWait: @escaping @Sendable (String) -> Void = { _ in }
-  ) {
+  public init(policy: Policy, environment: JobEnvironment, ignoreInterval: Bool = false) {
     self.policy = policy
-    self.stateDirectory = stateDirectory
-    self.runtimeDirectory = runtimeDirectory
-    self.btrfsMaintenanceDirectory = btrfsMaintenanceDirectory
-    self.wait = wait
+    self.environment = environment
     self.ignoreInterval = ignoreInterval
-    self.now = now
-    self.isOnMains = isOnMains
-    self.onWait = onWait
   }
 
   /// Prepares a scrub job on `fileSystem`, the filesystem `fsid`.
@@ -61,20 +38,19 @@ public struct ScrubPreparation: Sendable {
     -> PreparedScrub
   {
     guard let scrub = policy.scrub else { throw .refused(.notInPolicy(job: "scrub")) }
-    let locks = try takeMaintenanceLocks(
-      fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
-      onWait: onWait)
+    let locks = try environment.takeMaintenanceLocks(fsid: fsid)
     let journalFile = try journal { () throws(JournalError) in
-      try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
+      try environment.journalFile(fsid: fsid)
     }
     var state = MaintenanceReplay.state(
       try journal { () throws(JournalError) in try journalFile.read() }.records)
     var notes = try restoreSpeedLimits(&state, sysfs: sysfs, journalFile: journalFile)
-    guard policy.withWindows(scrub.windows).isWithinWindow(at: now()) else {
+    guard policy.withWindows(scrub.windows).isWithinWindow(at: environment.now()) else {
       throw .refused(.run(.outsideWindow))
     }
-    if policy.conditions.requiresACPower, !isOnMains() { throw .refused(.run(.onBattery)) }
+    if policy.conditions.requiresACPower, !environment.isOnMains() {
+      throw .refused(.run(.onBattery))
+    }
     let path = fileSystem.path
     if try kernel({ () throws(BtrfsError) in try fileSystem.balanceProgress() })?.isRunning == true
     {
@@ -93,7 +69,9 @@ public struct ScrubPreparation: Sendable {
     }
     if !ignoreInterval, let last = state.lastFinishedScrub {
       let due = last.lastRecordAt.addingTimeInterval(scrub.interval.seconds)
-      if now() < due { throw .refused(.notDue(job: "scrub", last: last.lastRecordAt, due: due)) }
+      if environment.now() < due {
+        throw .refused(.notDue(job: "scrub", last: last.lastRecordAt, due: due))
+      }
     }
     try journal { () throws(JournalError) in try journalFile.compact() }
     return PreparedScrub(
@@ -112,7 +90,7 @@ public struct ScrubPreparation: Sendable {
       }
       let run = state.speedLimitRuns[devid] ?? UUID().uuidString.lowercased()
       try journal { () throws(JournalError) in
-        try Journal(file: journalFile, runID: run, now: now).record(
+        try Journal(file: journalFile, runID: run, now: environment.now).record(
           .scrubSpeedLimitRestored(devid: devid))
       }
       state.unrestoredSpeedLimits[devid] = nil
@@ -124,23 +102,18 @@ public struct ScrubPreparation: Sendable {
   }
 }
 
-/// The job locks (see ``FilesystemLock/takeJobLocks(fsid:runtimeDirectory:btrfsMaintenanceDirectory:wait:onWait:)``),
-/// with a refusal as a maintenance job's.
-func takeMaintenanceLocks(
-  fsid: String, runtimeDirectory: String, btrfsMaintenanceDirectory: String?, wait: Bool,
-  giveUp: () -> Bool, onWait: (String) -> Void
-) throws(MaintenanceFailure) -> [FilesystemLock] {
-  do {
-    return try FilesystemLock.takeJobLocks(
-      fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: giveUp,
-      onWait: onWait)
-  } catch .refused(let refusal) {
-    throw .refused(.run(refusal))
-  } catch .journal(let error) {
-    throw .journal(error)
-  } catch {
-    throw .journal(.io(operation: "lock", path: runtimeDirectory, errno: .ioError))
+extension JobEnvironment {
+  /// The job locks (see ``takeJobLocks(fsid:)``), with a refusal as a maintenance job's.
+  func takeMaintenanceLocks(fsid: String) throws(MaintenanceFailure) -> [FilesystemLock] {
+    do {
+      return try takeJobLocks(fsid: fsid)
+    } catch .refused(let refusal) {
+      throw .refused(.run(refusal))
+    } catch .journal(let error) {
+      throw .journal(error)
+    } catch {
+      throw .journal(.io(operation: "lock", path: runtimeDirectory, errno: .ioError))
+    }
   }
 }
 

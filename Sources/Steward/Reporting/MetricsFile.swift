@@ -50,8 +50,9 @@ public struct MetricsFile: Hashable, Sendable {
       "btrfs_steward_last_attempt_outcome",
       "How the last attempt ended, or why it was refused: 1 for its outcome, 0 for the others."
     ) { snapshot in
-      MetricsSnapshot.Outcome.allCases.map {
-        ("outcome=\"\($0.rawValue)\"", snapshot.outcome == $0 ? "1" : "0")
+      let outcome = snapshot.outcome.label
+      return MetricsSnapshot.Outcome.labels.map { label in
+        ("outcome=\"\(label)\"", label == outcome ? "1" : "0")
       }
     }
     family(

@@ -5,60 +5,32 @@ import Foundation
 /// file. Every attempt has one — a refused run too, so that a filesystem stuck below its floor or
 /// behind a lock shows as such — and an attempt that ran has its run's figures.
 public struct MetricsSnapshot: Hashable, Sendable {
-  /// How an attempt ended, as the `outcome` label spells it: how a run ended, or why it was refused.
-  public enum Outcome: String, Hashable, Sendable, CaseIterable {
-    case completed
-    case goalReached = "goal-reached"
-    case limitReached = "limit-reached"
-    case noSpace = "no-space"
-    case cancelled
-    case failed
-    case paused
+  /// How an attempt ended: how its run ended, or why it did not run. The metrics file's `outcome`
+  /// label spells it as ``label``.
+  public enum Outcome: Hashable, Sendable {
+    /// The run ran; its summary says how it ended (``RunSummary/ending``).
+    case ran(RunSummary)
     /// The plan was empty.
-    case nothingToDo = "nothing-to-do"
-    case refusedNotRoot = "refused-not-root"
-    case refusedExclusiveOperation = "refused-exclusive-operation"
-    case refusedForeignBalance = "refused-foreign-balance"
-    case refusedLocked = "refused-locked"
-    case refusedOnBattery = "refused-on-battery"
-    case refusedPolicyContradiction = "refused-policy-contradiction"
-    case refusedCannotConvert = "refused-cannot-convert"
-    case refusedBelowUnallocatedFloor = "refused-below-unallocated-floor"
-    case refusedOutsideWindow = "refused-outside-window"
+    case nothingToDo
+    /// The run was refused before anything was touched.
+    case refused(RunRefusal)
     /// The attempt failed before its first operation (the kernel, the journal, the layout).
     case error
 
-    /// The outcome of an executor's run.
-    public init(_ end: RunEnd) {
-      switch end {
-      case .paused: self = .paused
-      case .cancelled: self = .cancelled
-      case .finished(let summary):
-        switch summary.ending {
-        case .completed: self = .completed
-        case .goalReached: self = .goalReached
-        case .limitReached: self = .limitReached
-        case .noSpace: self = .noSpace
-        case .cancelled: self = .cancelled
-        case .failed: self = .failed
-        }
+    /// The value of the `outcome` label: the run's ``RunOutcome/label``, `nothing-to-do`,
+    /// `refused-` and the refusal's ``RunRefusal/label``, or `error`.
+    public var label: String {
+      switch self {
+      case .ran(let summary): summary.ending.label
+      case .nothingToDo: "nothing-to-do"
+      case .refused(let refusal): "refused-" + refusal.label
+      case .error: "error"
       }
     }
 
-    /// The outcome of a refused run.
-    public init(_ refusal: RunRefusal) {
-      switch refusal {
-      case .notRoot: self = .refusedNotRoot
-      case .exclusiveOperation: self = .refusedExclusiveOperation
-      case .foreignBalance: self = .refusedForeignBalance
-      case .lockedBySteward, .lockedByBtrfsMaintenance: self = .refusedLocked
-      case .onBattery: self = .refusedOnBattery
-      case .policyContradicts: self = .refusedPolicyContradiction
-      case .cannotConvert: self = .refusedCannotConvert
-      case .belowUnallocatedFloor: self = .refusedBelowUnallocatedFloor
-      case .outsideWindow: self = .refusedOutsideWindow
-      }
-    }
+    /// Every ``label``, in the order the metrics file lists them.
+    public static let labels =
+      RunOutcome.labels + ["nothing-to-do"] + RunRefusal.labels.map { "refused-" + $0 } + ["error"]
   }
 
   /// The filesystem's UUID.
@@ -69,8 +41,6 @@ public struct MetricsSnapshot: Hashable, Sendable {
   public var policy: String
   /// How the attempt ended.
   public var outcome: Outcome
-  /// What the run did; `nil` when the attempt did not run (refused, nothing to do, an error).
-  public var summary: RunSummary?
   /// How long the attempt took, in seconds.
   public var durationSeconds: Double
   /// When the attempt ended.
@@ -81,30 +51,38 @@ public struct MetricsSnapshot: Hashable, Sendable {
   public var unallocatedByDevice: [UInt64: UInt64]
 
   public init(
-    fsid: String, mountpoint: String, policy: String, outcome: Outcome, summary: RunSummary?,
-    durationSeconds: Double, finishedAt: Date, exitStatus: ExitStatus,
+    fsid: String, mountpoint: String, policy: String, outcome: Outcome, durationSeconds: Double,
+    finishedAt: Date, exitStatus: ExitStatus,
     unallocatedByDevice: [UInt64: UInt64] = [:]
   ) {
     self.fsid = fsid
     self.mountpoint = mountpoint
     self.policy = policy
     self.outcome = outcome
-    self.summary = summary
     self.durationSeconds = durationSeconds
     self.finishedAt = finishedAt
     self.exitStatus = exitStatus
     self.unallocatedByDevice = unallocatedByDevice
   }
 
-  /// The snapshot of an executor's run that ended with `end`.
+  /// The snapshot of an attempt whose run ran as `summary` says, with the exit status of its
+  /// ending.
   public init(
-    fsid: String, mountpoint: String, policy: String, end: RunEnd, durationSeconds: Double,
-    finishedAt: Date, unallocatedByDevice: [UInt64: UInt64] = [:]
+    fsid: String, mountpoint: String, policy: String, ran summary: RunSummary,
+    durationSeconds: Double, finishedAt: Date, unallocatedByDevice: [UInt64: UInt64] = [:]
   ) {
     self.init(
-      fsid: fsid, mountpoint: mountpoint, policy: policy, outcome: Outcome(end),
-      summary: end.summary, durationSeconds: durationSeconds, finishedAt: finishedAt,
-      exitStatus: end.exitStatus, unallocatedByDevice: unallocatedByDevice)
+      fsid: fsid, mountpoint: mountpoint, policy: policy, outcome: .ran(summary),
+      durationSeconds: durationSeconds, finishedAt: finishedAt,
+      exitStatus: summary.ending.exitStatus, unallocatedByDevice: unallocatedByDevice)
+  }
+
+  /// What the run did; `nil` when the attempt did not run (refused, nothing to do, an error).
+  public var summary: RunSummary? {
+    switch outcome {
+    case .ran(let summary): summary
+    case .nothingToDo, .refused, .error: nil
+    }
   }
 
   /// Unallocated bytes by devid, from the devices' figures.

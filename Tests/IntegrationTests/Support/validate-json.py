@@ -18,6 +18,8 @@ for path in glob.glob(os.path.join(directory, "*.schema.json")):
         schema = json.load(file)
     store[schema["$id"]] = schema
 schema = store["https://btrfs-steward.example.org/schemas/%s.schema.json" % name]
+# RefResolver, deprecated in jsonschema 4.18 for the `referencing` package, is what Debian 12's
+# jsonschema 4.10 has.
 validator = jsonschema.Draft202012Validator(
     schema,
     resolver=jsonschema.RefResolver.from_schema(schema, store=store),

@@ -185,7 +185,7 @@ final class ExecutorHarness {
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
     continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil,
     predictionCheck: PredictionCheck? = nil
-  ) throws -> RunEnd {
+  ) throws -> RunSummary {
     try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck)
       .execute(plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
@@ -318,12 +318,12 @@ extension StopRequest {
   }
 }
 
-extension RunEnd {
+extension RunSummary {
   var kind: String {
-    switch self {
-    case .finished(let summary): "finished \(summary.ending.rawValue)"
-    case .paused(let reason, _): "paused \(reason.rawValue)"
-    case .cancelled(let reason, _): "cancelled \(reason.rawValue)"
+    switch ending {
+    case .paused(let reason): "paused \(reason.rawValue)"
+    case .cancelled(let reason): "cancelled \(reason.rawValue)"
+    case let finished: "finished \(finished.label)"
     }
   }
 }
@@ -341,7 +341,7 @@ extension JournalEvent {
       "paused \(reason.rawValue) \(operation.map(String.init) ?? "-")"
     case .cancelled(let reason, let operation):
       "cancelled \(reason.rawValue) \(operation.map(String.init) ?? "-")"
-    case .runFinished(let summary): "runFinished \(summary.ending.rawValue)"
+    case .runFinished(let summary): "runFinished \(summary.ending.label)"
     case .waitingForMachine(let operation, _):
       "waitingForMachine \(operation.map(String.init) ?? "-")"
     case .machineCalm: "machineCalm"

@@ -33,39 +33,18 @@ public struct RunPreparation: Sendable {
   public static let maximumPlanAge: TimeInterval = 24 * 3600
 
   public var policy: Policy
-  public var policyPath: String?
   public var policyDigest: String
-  public var stateDirectory: String
-  /// Where btrfs-steward's own locks live (`/run/btrfs-steward`).
-  public var runtimeDirectory: String
-  /// Where btrfsmaintenance's lock lives (`/run`), or `nil` to ignore it.
-  public var btrfsMaintenanceDirectory: String?
-  /// Wait for locks and exclusive operations instead of refusing.
-  public var wait: Bool
-  /// While waiting: whether to stop waiting (a signal asked the run to stop) and refuse as if not
-  /// waiting.
-  public var stopWaiting: @Sendable () -> Bool = { false }
-  /// Told what the run waits for, when it waits for a lock.
-  public var onWait: @Sendable (String) -> Void = { _ in }
-  public var now: @Sendable () -> Date
-  public var isOnMains: @Sendable () -> Bool
+  /// The directories, locks, clock and power supply; ``JobEnvironment/wait`` waits for exclusive
+  /// operations too.
+  public var environment: JobEnvironment
 
-  public init(
-    policy: Policy, policyPath: String?, policyDigest: String, stateDirectory: String,
-    runtimeDirectory: String, btrfsMaintenanceDirectory: String? = "/run", wait: Bool = false,
-    now: @escaping @Sendable () -> Date = { Date() },
-    isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() }
-  ) {
+  public init(policy: Policy, policyDigest: String, environment: JobEnvironment) {
     self.policy = policy
-    self.policyPath = policyPath
     self.policyDigest = policyDigest
-    self.stateDirectory = stateDirectory
-    self.runtimeDirectory = runtimeDirectory
-    self.btrfsMaintenanceDirectory = btrfsMaintenanceDirectory
-    self.wait = wait
-    self.now = now
-    self.isOnMains = isOnMains
+    self.environment = environment
   }
+
+  private func now() -> Date { environment.now() }
 
   /// Everything that can go wrong while preparing.
   public enum Failure: Error, Sendable, CustomStringConvertible {
@@ -95,9 +74,9 @@ public struct RunPreparation: Sendable {
 
   /// Prepares a run on `target`, the filesystem `fsid`.
   public func prepare(target: any BalanceTarget, fsid: String) throws(Failure) -> PreparedRun {
-    let locks = try takeLocks(fsid: fsid)
+    let locks = try environment.takeJobLocks(fsid: fsid)
     let journalFile = try journal { () throws(JournalError) in
-      try JournalFile(stateDirectory: stateDirectory, fsid: fsid)
+      try environment.journalFile(fsid: fsid)
     }
     let contents = try journal { () throws(JournalError) in try journalFile.readLastRun() }
     var open = JournalReplay.runs(contents.records).last.flatMap { $0.isOpen ? $0 : nil }
@@ -105,7 +84,7 @@ public struct RunPreparation: Sendable {
     try checkExclusiveOperation(target: target, ours: open, path: layout.mountpoint ?? fsid)
     // Every refusal comes before anything is changed, the superseding of a stale run included.
     guard policy.isWithinWindow(at: now()) else { throw .refused(.outsideWindow) }
-    if policy.conditions.requiresACPower, !isOnMains() { throw .refused(.onBattery) }
+    if policy.conditions.requiresACPower, !environment.isOnMains() { throw .refused(.onBattery) }
     let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
     guard contradictions.isEmpty else { throw .refused(.policyContradicts(contradictions)) }
     for rule in policy.rules {
@@ -166,7 +145,7 @@ public struct RunPreparation: Sendable {
         throw .kernel(error)
       }
     }
-    let journal = Journal(file: journalFile, runID: run.id, now: now)
+    let journal = Journal(file: journalFile, runID: run.id, now: environment.now)
     try self.journal { () throws(JournalError) in
       try journal.record(.cancelled(reason: .superseded, operation: run.inFlight))
     }
@@ -186,19 +165,12 @@ public struct RunPreparation: Sendable {
         return
       }
       if operation == .none || operation.isBalance { return }
-      guard wait, !stopWaiting() else {
+      guard environment.wait, !environment.stopWaiting() else {
         throw .refused(.exclusiveOperation(operation, path: path))
       }
       // Ends within 20 ms of a stop request.
-      for _ in 0..<50 where !stopWaiting() { Thread.sleep(forTimeInterval: 0.02) }
+      for _ in 0..<50 where !environment.stopWaiting() { Thread.sleep(forTimeInterval: 0.02) }
     }
-  }
-
-  private func takeLocks(fsid: String) throws(Failure) -> [FilesystemLock] {
-    try FilesystemLock.takeJobLocks(
-      fsid: fsid, runtimeDirectory: runtimeDirectory,
-      btrfsMaintenanceDirectory: btrfsMaintenanceDirectory, wait: wait, giveUp: stopWaiting,
-      onWait: onWait)
   }
 
   private func kernel<Value>(_ body: () throws(BtrfsError) -> Value) throws(Failure) -> Value {
