@@ -53,10 +53,16 @@ struct CorpusBenchmark: ParsableCommand {
     try FileManager.default.createDirectory(at: workdir, withIntermediateDirectories: false)
     defer { try? FileManager.default.removeItem(at: workdir) }
     var results: [CorpusResult] = []
+    var deviceResults: [DeviceCorpusResult] = []
     var failures: [String] = []
     for kind in selected {
       try Interruption.check()
       do {
+        if let change = kind.deviceChange {
+          deviceResults.append(
+            try measureDevices(kind, change, steward: steward, in: workdir))
+          continue
+        }
         results.append(try measure(kind, steward: steward, in: workdir))
       } catch let failure as BenchmarkFailure where failure.description == "interrupted" {
         throw failure
@@ -65,7 +71,9 @@ struct CorpusBenchmark: ParsableCommand {
         failures.append("\(kind.name): \(error)")
       }
     }
-    let report = CorpusReport(usage: usage, dusage: dusage, results: results, failures: failures)
+    let report = CorpusReport(
+      usage: usage, dusage: dusage, results: results, deviceResults: deviceResults,
+      failures: failures)
     print("")
     print(report.rendered())
     let encoder = JSONEncoder()
@@ -99,6 +107,35 @@ struct CorpusBenchmark: ParsableCommand {
     let result = CorpusResult(
       kind: kind.name, steward: steward, python: pythonPeer, dusage: usagePeer)
     print("  " + result.line)
+    return result
+  }
+
+  /// Builds the multi-device `kind` and measures btrfs-steward's `change` and its `btrfs balance`
+  /// peer on copies of it, device by device.
+  private func measureDevices(
+    _ kind: CorpusKind, _ change: DeviceChange, steward: String, in workdir: URL
+  ) throws -> DeviceCorpusResult {
+    print("\(kind.name): building (then btrfs device add)…")
+    let image = try CorpusImage.build(kind, in: workdir)
+    defer { try? FileManager.default.removeItem(at: image.master) }
+    var chunkPerDevice: UInt64 = 0
+    print("\(kind.name): btrfs-steward plan → run…")
+    let ours = try image.withCopy(name: "\(kind.name)-steward", in: workdir) { copy in
+      defer { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: copy.fsid)) }
+      let layout = try settledLayout(copy.mountpoint)
+      // The multi-device kinds hold single (and raid1) data: a stripe is as long as its chunk.
+      chunkPerDevice = layout.chunks.filter { $0.flags.type == .data }.map(\.length).max() ?? 0
+      return try change.measureSteward(copy, executable: steward)
+    }
+    let peerCommand = "btrfs balance " + change.peerFilters.joined(separator: " ")
+    print("\(kind.name): \(peerCommand)…")
+    let peer = try image.withCopy(name: "\(kind.name)-peer", in: workdir) { copy in
+      try change.measurePeer(copy)
+    }
+    let result = DeviceCorpusResult(
+      kind: kind.name, chunkPerDevice: chunkPerDevice, steward: ours, peer: peer,
+      peerCommand: peerCommand)
+    for line in result.lines { print("  " + line) }
     return result
   }
 

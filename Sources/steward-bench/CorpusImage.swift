@@ -14,10 +14,17 @@ struct CorpusKind {
   var mkfsArguments: [String]
   /// Mount options while the script writes (`compress=zstd`), none for the runs.
   var populateOptions: String? = nil
-  /// The size of new data chunks, set in sysfs on every mount; `nil` for mixed block groups.
+  /// The size of new data chunks, set in sysfs on every mount; `nil`: the kernel's (for mixed block
+  /// groups, and where the kernel's own choice is the case: 10 % of the devices, which grows when a
+  /// device is added).
   var dataChunkSize: UInt64? = 256 << 20
   /// The bash script that writes the files, with the mountpoint in `$M`.
   var script: String
+  /// For a multi-device kind: the devices added after the script, and what runs on them then.
+  var deviceChange: DeviceChange? = nil
+
+  /// The sizes of the devices made by mkfs, then of those added afterwards.
+  var allDeviceSizes: [String] { deviceSizes + (deviceChange?.addedDeviceSizes ?? []) }
 
   /// Whether data and metadata share block groups (`mkfs.btrfs --mixed`).
   var hasMixedBlockGroups: Bool { mkfsArguments.contains("--mixed") }
@@ -36,11 +43,22 @@ struct CorpusImage {
     try FileManager.default.createDirectory(at: master, withIntermediateDirectories: false)
     let image = CorpusImage(kind: kind, master: master)
     let files = image.deviceFiles(in: master)
-    for (file, size) in zip(files, kind.deviceSizes) {
+    for (file, size) in zip(files, kind.allDeviceSizes) {
       try Command.run(["truncate", "-s", size, file])
     }
-    try Command.run(["mkfs.btrfs", "-q", "-f"] + kind.mkfsArguments + files)
-    try image.mounted(files, in: master, options: kind.populateOptions) { mountpoint, _ in
+    let made = Array(files.prefix(kind.deviceSizes.count))
+    try Command.run(["mkfs.btrfs", "-q", "-f"] + kind.mkfsArguments + made)
+    // Devices added after the script, detached and forgotten once the filesystem is unmounted.
+    var added: [String] = []
+    defer {
+      for device in added {
+        _ = try? Command.run(["btrfs", "device", "scan", "--forget", device])
+        _ = try? Command.run(["losetup", "-d", device])
+      }
+    }
+    try image.mounted(
+      Array(files.prefix(kind.deviceSizes.count)), in: master, options: kind.populateOptions
+    ) { mountpoint, _ in
       let log = master.appendingPathComponent("populate.log")
       let run = try ChildRun.run(
         ["/bin/bash", "-e", "-c", "M='\(mountpoint)'\n" + CorpusKinds.prelude + kind.script],
@@ -52,6 +70,10 @@ struct CorpusImage {
             + text.split(separator: "\n").suffix(10).joined(separator: "\n"))
       }
       _ = try settledLayout(mountpoint)
+      if let change = kind.deviceChange {
+        try change.addDevices(
+          files: Array(files.dropFirst(kind.deviceSizes.count)), to: mountpoint, attached: &added)
+      }
     }
     return image
   }
@@ -79,7 +101,7 @@ struct CorpusImage {
   }
 
   private func deviceFiles(in directory: URL) -> [String] {
-    kind.deviceSizes.indices.map { directory.appendingPathComponent("dev\($0).img").path }
+    kind.allDeviceSizes.indices.map { directory.appendingPathComponent("dev\($0).img").path }
   }
 
   /// Attaches `files`, mounts them at `directory/mnt` and runs `body` with the mountpoint and the

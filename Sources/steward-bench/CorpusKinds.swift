@@ -1,6 +1,7 @@
 /// The kinds of filesystem the corpus benchmark builds: the hard cases of real life (several
 /// devices of unequal size, dup, mixed block groups, nearly full, one light block group among full
-/// ones, many small files, compressed, reflinked and preallocated extents) and a plain one, each
+/// ones, many small files, compressed, reflinked and preallocated extents), a plain one, and the
+/// multi-device cases of a device added to a filled filesystem (spread; converted to raid1), each
 /// small enough that the whole corpus runs in minutes.
 enum CorpusKinds {
   /// Bash functions every script may use: `write FILE BYTES` (incompressible data), `text FILE
@@ -102,5 +103,25 @@ enum CorpusKinds {
         done
         thin $M/f 130
         """),
+    // Multi-device: an empty device added to a filled one, then spread; and converted to raid1.
+    CorpusKind(
+      name: "spread-added", deviceSizes: ["3G"], mkfsArguments: ["-d", "single", "-m", "dup"],
+      script: "for ((i = 0; i < 260; i++)); do write $M/f$i 8M; done\nthin $M/f 260",
+      deviceChange: DeviceChange(
+        addedDeviceSizes: ["3G"],
+        rule: "    select: { type: data }\n    spread-within: 256MiB", peerFilters: ["-d"])),
+    CorpusKind(
+      name: "spread-kernel-chunks", deviceSizes: ["2G"],
+      mkfsArguments: ["-d", "single", "-m", "dup"], dataChunkSize: nil,
+      script: "for ((i = 0; i < 12; i++)); do write $M/f$i 100M; btrfs filesystem sync $M; done",
+      deviceChange: DeviceChange(
+        addedDeviceSizes: ["2G"],
+        rule: "    select: { type: data }\n    spread-within: 208MiB", peerFilters: ["-d"])),
+    CorpusKind(
+      name: "raid1-after-add", deviceSizes: ["3G"], mkfsArguments: ["-d", "single", "-m", "dup"],
+      script: "for ((i = 0; i < 150; i++)); do write $M/f$i 8M; done\nthin $M/f 150",
+      deviceChange: DeviceChange(
+        addedDeviceSizes: ["3G"], rule: "    select: { type: data }\n    convert: raid1",
+        peerFilters: ["-dconvert=raid1,soft"])),
   ]
 }

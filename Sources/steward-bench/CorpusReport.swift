@@ -70,6 +70,8 @@ struct CorpusReport: Codable {
   var usage: Int
   var dusage: Int
   var results: [CorpusResult]
+  /// The multi-device kinds' figures, device by device.
+  var deviceResults: [DeviceCorpusResult]
   /// Kinds that could not be built or measured, with the error.
   var failures: [String]
 
@@ -89,6 +91,14 @@ struct CorpusReport: Codable {
         + "unallocated byte regained, both rounds; python-btrfs -u \(usage), -dusage=\(dusage)):"
     ]
     lines += results.map { "  " + $0.line }
+    if !deviceResults.isEmpty {
+      lines += [
+        "",
+        "Multi-device (unallocated per device, MiB; real minus predicted in brackets; the peer "
+          + "on a copy of its own):",
+      ]
+      lines += deviceResults.flatMap { $0.lines.map { "  " + $0 } }
+    }
     lines += failures.map { "  FAILED \($0)" }
     let ours = stewardTotal
     let theirs = pythonTotal
@@ -101,9 +111,19 @@ struct CorpusReport: Codable {
         ? "MET on all \(results.count)"
         : "MISSED on \(misses.count) of \(results.count) (\(misses.joined(separator: ", ")))"
     }
+    let devicesMet = deviceResults.filter(\.predictionMet).count
     lines += [
       "",
       "Targets:",
+      "  multi-device: every device's predicted unallocated space within one data chunk of the "
+        + "real: "
+        + (deviceResults.isEmpty
+          ? "no multi-device kind measured"
+          : devicesMet == deviceResults.count
+            ? "MET on all \(deviceResults.count)"
+            : "MISSED on \(deviceResults.count - devicesMet) of \(deviceResults.count) ("
+              + deviceResults.filter { !$0.predictionMet }.map(\.kind).joined(separator: ", ")
+              + ")"),
       "  first plan's gain within one data chunk or 2 % of the real gain: \(count(\.gainMet))",
       "  first plan's bytes moved within 2 % of the journal's: \(count(\.movedMet))",
       "  second plan promises nothing it fails to deliver: \(count(\.secondMet))",

@@ -39,4 +39,36 @@ struct SpreadingOnKernelTests {
       #expect((after.max()! - after.min()!) < (before.max()! - before.min()!))
     }
   }
+
+  @Test("spread-until-each-device-has: every device ends with the floor, within one chunk")
+  func spreadsUntilEachDeviceHasTheFloor() throws {
+    try withMultiDeviceFilesystem(sizes: ["2G"], mkfsArguments: ["-d", "single", "-m", "dup"]) {
+      fs in
+      for index in 0..<14 { try fs.write("f\(index)", megabytes: 100) }
+      try fs.addDevice(size: "2G")
+      let fileSystem = try FileSystem(path: fs.mountpoint)
+      let before = try fileSystem.layout().devices.map(\.unallocatedBytes)
+      let floor: UInt64 = 640 << 20
+      #expect(before[0] < floor, "the first device is below the floor: \(before)")
+      let chunk = try #require(
+        try fileSystem.layout().blockGroups.filter { $0.type == .data }.map(\.length).max())
+
+      let policy = """
+        version: 1
+        name: after-adding-a-disk
+        rules:
+          - name: room-on-each
+            select: { type: data }
+            spread-until-each-device-has: 640MiB
+        """
+      let result = try StewardRun(fs, policy: policy).run()
+      #expect(result.status == 0, "\(result.standardError)")
+      let after = try fileSystem.layout().devices.map(\.unallocatedBytes)
+      for (devid, unallocated) in after.enumerated() {
+        #expect(
+          unallocated + chunk >= floor, "device \(devid + 1): \(after), one chunk \(chunk)")
+      }
+      #expect(after[0] > before[0])
+    }
+  }
 }

@@ -50,6 +50,31 @@ struct ConversionPlanningTests {
     #expect(plan.rendered().contains("data/single→raid1"))
   }
 
+  @Test(
+    "an empty chunk forced by the conversion before is gone at the end, and one chunk of the target profile is tolerated"
+  )
+  func emptyForcedChunks() throws {
+    let layout = SimulationFixtures.layout(
+      [.data(100, of: 256), .data(100, of: 256), .data(100, of: 256), .metadata(10, .dup)],
+      devices: 2, unallocated: 2048, chunkSizes: [.data: 256])
+    let plan = try plan(toRaid1, layout)
+    #expect(plan.operations.count == 3)
+    // Each conversion forces a raid1 chunk, and 300 MiB fit in two: the second operation's stays
+    // empty (the first one's has room) and is deleted before the third.
+    #expect(plan.operations.map(\.effect.newChunks) == [1, 1, 1])
+    #expect(plan.operations[1].effect.blockGroupsAfter == 4)
+    #expect(plan.outcome.blockGroupsAfter == 3)
+    let last = try #require(plan.operations.last)
+    let check = PredictionCheck(
+      planner: Planner(
+        policy: try PolicyLoader().load(yaml: toRaid1, file: "c.yaml"), policyDigest: "d"))
+    let off = last.effect.unallocatedAfter + 2 * 256 * mib
+    #expect(!check.compare(last, realUnallocated: off).exceedsTolerance)
+    var relocation = last
+    relocation.convert = nil
+    #expect(check.compare(relocation, realUnallocated: off).exceedsTolerance)
+  }
+
   @Test("a second plan after the conversion converts nothing: soft mode")
   func nothingLeft() throws {
     let layout = SimulationFixtures.layout(

@@ -243,6 +243,60 @@ struct PolicyLoaderErrorTests {
     .init(
       name: "device twice", yaml: selecting("{ type: data, devices: [2, 2] }"), line: 5, column: 40,
       message: "'devices': device 2 is already listed"),
+    .init(
+      name: "stripes range upside down", yaml: selecting("{ type: data, stripes: 4..2 }"), line: 5,
+      column: 36,
+      message:
+        "'stripes': expected a stripe count like 4 or a range like 2..4, found '4..2': no chunk has at least 4 and at most 2 stripes"
+    ),
+    .init(
+      name: "zero stripes", yaml: selecting("{ type: data, stripes: 0 }"), line: 5, column: 36,
+      message:
+        "'stripes': expected a stripe count like 4 or a range like 2..4, found '0': every chunk has at least 1 stripe"
+    ),
+    .init(
+      name: "stripes not a number", yaml: selecting("{ type: data, stripes: many }"), line: 5,
+      column: 36,
+      message: "'stripes': expected a stripe count like 4 or a range like 2..4, found 'many'"),
+    .init(
+      name: "stripes no fixed profile can have",
+      yaml: selecting("{ type: data, profiles: [raid1, single], stripes: 3.. }"), line: 5,
+      column: 63,
+      message:
+        "this selects nothing: chunks of the selected profiles always have the same number of stripes (raid1 2, single 1), outside the range"
+    ),
+    .init(
+      name: "empty device range",
+      yaml: selecting("{ type: data, device-range: { device: 2, range: 2GiB..1GiB } }"), line: 5,
+      column: 61,
+      message:
+        "'range': expected a range of device bytes like 100GiB.. or 1GiB..2GiB, found '2GiB..1GiB': it is empty (the end is not after the start)"
+    ),
+    .init(
+      name: "device range without a device",
+      yaml: selecting("{ type: data, device-range: { range: 1GiB.. } }"), line: 5, column: 41,
+      message: "missing required key 'device'"),
+    .init(
+      name: "device range of device 0",
+      yaml: selecting("{ type: data, device-range: { device: 0, range: 1GiB.. } }"), line: 5,
+      column: 51, message: "'device': expected a whole number of at least 1, found 0"),
+    .init(
+      name: "device range in GB",
+      yaml: selecting("{ type: data, device-range: { device: 1, range: 1GB.. } }"), line: 5,
+      column: 61,
+      message: "'range': expected a range of device bytes like 100GiB.. or 1GiB..2GiB, found '1GB'"),
+    .init(
+      name: "zero rule max-relocated", yaml: policy("") + "    max-relocated: 0B\n", line: 6,
+      column: 20, message: "'max-relocated': must be greater than zero"),
+    .init(
+      name: "spreading with two goals",
+      yaml: policy("") + "    spread-within: 1GiB\n    spread-until-each-device-has: 1GiB\n",
+      line: 7, column: 5,
+      message: "'spread-until-each-device-has': a spreading rule has one goal"),
+    .init(
+      name: "spread-until-each-device-has in percent",
+      yaml: policy("") + "    spread-until-each-device-has: 10%\n", line: 6, column: 35,
+      message: "'spread-until-each-device-has': expected a size like 2GiB, 512MiB or 4096B, found '10%'"),
     // rules that can never select anything
     .init(
       name: "empty usage range",

@@ -68,13 +68,13 @@ struct RunOutcomeTests {
         "completed", "goal-reached", "limit-reached", "no-space", "cancelled", "failed", "paused",
         "nothing-to-do", "refused-not-root", "refused-exclusive-operation",
         "refused-foreign-balance", "refused-locked", "refused-on-battery",
-        "refused-policy-contradiction", "refused-cannot-convert",
+        "refused-policy-contradiction", "refused-cannot-convert", "refused-unknown-device",
         "refused-below-unallocated-floor", "refused-outside-window", "error",
       ])
     let refusals: [RunRefusal] = [
       .notRoot, .exclusiveOperation(.balance, path: "/"), .foreignBalance(path: "/", paused: false),
       .lockedBySteward(lockFile: "l"), .lockedByBtrfsMaintenance(lockFile: "m"), .onBattery,
-      .policyContradicts([]), .cannotConvert(rule: "r", reason: "x"),
+      .policyContradicts([]), .cannotConvert(rule: "r", reason: "x"), .unknownDevices([]),
       .belowUnallocatedFloor(unallocated: 1, floor: 2), .outsideWindow,
     ]
     for refusal in refusals {

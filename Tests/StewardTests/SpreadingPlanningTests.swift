@@ -56,6 +56,37 @@ struct SpreadingPlanningTests {
     #expect(nothing.rules.first?.verdict == .goalReached)
   }
 
+  @Test("spread-until-each-device-has: moves until the fullest device has the floor, no further")
+  func spreadsUntilEachDeviceHas() throws {
+    let plan = try Planner(
+      policy: policy("    spread-until-each-device-has: 1GiB\n"), policyDigest: "d"
+    ).plan(for: addedDevice, at: Date())
+    let report = try #require(plan.rules.first)
+    #expect(report.verdict == .goalReached, "\(report.explanation)")
+    #expect(report.explanation.contains("every device has at least 1.00GiB unallocated"))
+    let after = try #require(plan.outcome.devices).map(\.unallocatedAfterBytes)
+    #expect(after.allSatisfy { $0 >= 1024 * mib }, "\(after)")
+    // Each move of a full block group frees 256 MiB on the first device: two are enough, where
+    // evening the devices out within 256 MiB takes more.
+    #expect(plan.operations.count == 2)
+    let even = try Planner(policy: policy("    spread-within: 256MiB\n"), policyDigest: "d").plan(
+      for: addedDevice, at: Date())
+    #expect(even.operations.count > plan.operations.count)
+  }
+
+  @Test(
+    "a floor the devices cannot all have ends the rule when no move helps, saying which lack it")
+  func floorOutOfReach() throws {
+    let plan = try Planner(
+      policy: policy("    spread-until-each-device-has: 2GiB\n"), policyDigest: "d"
+    ).plan(for: addedDevice, at: Date())
+    let report = try #require(plan.rules.first)
+    #expect(report.verdict == .exhausted, "\(report.explanation)")
+    #expect(report.explanation.contains("below 2.00GiB: device"))
+    // It still moved what brought the devices closer to the floor.
+    #expect(!plan.operations.isEmpty)
+  }
+
   @Test("spread-within takes neither convert nor min-gain")
   func policyKey() throws {
     #expect(try policy("    spread-within: 1GiB\n").rules.first?.spreadWithin == .bytes(1 << 30))

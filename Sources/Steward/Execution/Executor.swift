@@ -439,7 +439,8 @@ private final class Session {
     guard finding.exceedsTolerance, replans < check.maximumReplans else { return }
     replans += 1
     let operations: [PlannedOperation]
-    switch Result(catching: { () throws(PredictionCheckError) in try check.replan(plan, on: target)
+    switch Result(catching: { () throws(PredictionCheckError) in
+      try check.replan(plan, results: tally.results, on: target)
     })
     {
     case .success(let fresh): operations = fresh

@@ -18,6 +18,8 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   /// Two amounts of the policy contradict each other on this filesystem (a trigger at or below the
   /// floor, a goal below a trigger): the policy's mistake, whatever the space is now.
   case policyContradicts([PolicyContradiction])
+  /// A rule selects devices the filesystem does not have.
+  case unknownDevices([UnknownDevice])
   /// A rule converts to a profile the filesystem's devices cannot hold (raid1 on one device).
   case cannotConvert(rule: String, reason: String)
   /// Unallocated space is below the policy's floor.
@@ -42,6 +44,9 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .policyContradicts(let contradictions):
       "the policy contradicts itself on this filesystem:\n"
         + contradictions.map(\.description).joined(separator: "\n")
+    case .unknownDevices(let devices):
+      "the policy names devices this filesystem does not have:\n"
+        + devices.map(\.description).joined(separator: "\n")
     case .cannotConvert(let rule, let reason):
       "rule '\(rule)' cannot convert on this filesystem: \(reason)"
     case .belowUnallocatedFloor(let unallocated, let floor):
@@ -59,7 +64,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .foreignBalance: .foreignBalance
     case .lockedBySteward, .lockedByBtrfsMaintenance: .locked
     case .onBattery: .onBattery
-    case .policyContradicts, .cannotConvert: .invalidInput
+    case .policyContradicts, .unknownDevices, .cannotConvert: .invalidInput
     case .belowUnallocatedFloor: .belowUnallocatedFloor
     case .outsideWindow: .outsideWindow
     }
@@ -76,6 +81,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .onBattery: "on-battery"
     case .policyContradicts: "policy-contradiction"
     case .cannotConvert: "cannot-convert"
+    case .unknownDevices: "unknown-device"
     case .belowUnallocatedFloor: "below-unallocated-floor"
     case .outsideWindow: "outside-window"
     }
@@ -84,6 +90,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   /// Every ``label``, in the order the metrics file lists them.
   public static let labels = [
     "not-root", "exclusive-operation", "foreign-balance", "locked", "on-battery",
-    "policy-contradiction", "cannot-convert", "below-unallocated-floor", "outside-window",
+    "policy-contradiction", "cannot-convert", "unknown-device", "below-unallocated-floor",
+    "outside-window",
   ]
 }

@@ -87,6 +87,8 @@ public struct RunPreparation: Sendable {
     if policy.conditions.requiresACPower, !environment.isOnMains() { throw .refused(.onBattery) }
     let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
     guard contradictions.isEmpty else { throw .refused(.policyContradicts(contradictions)) }
+    let unknown = policy.unknownDevices(devids: layout.devices.map(\.devid))
+    guard unknown.isEmpty else { throw .refused(.unknownDevices(unknown)) }
     for rule in policy.rules {
       if let profile = rule.convert,
         let reason = PlanningRun.cannotHold(profile, devices: layout.devices)

@@ -35,13 +35,19 @@ public struct Planner: Sendable {
   }
 
   /// The plan for `layout` at `instant`. Outside the policy's windows the plan is still made, and
-  /// says so (``Plan/outsideWindow``).
+  /// says so (``Plan/outsideWindow``). `spent`: what each rule (by name) already did earlier in the
+  /// same run, when the rest of a run is planned anew; it counts against the rule's limits.
   ///
   /// - Throws: ``LayoutError`` when the layout contradicts itself.
-  public func plan(for layout: Layout, at instant: Date) throws(LayoutError) -> Plan {
+  public func plan(
+    for layout: Layout, at instant: Date, spent: [String: RuleSpending] = [:]
+  ) throws(LayoutError) -> Plan {
     try layout.validate()
-    var run = PlanningRun(policy: policy, space: SimulatedSpace(layout: layout))
+    var run = PlanningRun(policy: policy, space: SimulatedSpace(layout: layout), spent: spent)
     let reports = policy.rules.map { run.evaluate($0) }
+    // The outcome is the filesystem once the run settled: the cleaner has deleted the chunks the
+    // run allocated and left empty (each operation's effect is the state when it returns).
+    run.space.removeEmptyCreated()
     let outcome = PredictedOutcome(
       relocatedBytes: run.relocatedBytes, unallocatedBefore: layout.unallocatedBytes,
       unallocatedAfter: run.space.unallocatedBytes, blockGroupsBefore: layout.blockGroups.count,
@@ -65,6 +71,9 @@ public struct Planner: Sendable {
     let contradictions = policy.contradictions(totalBytes: layout.totalBytes)
     for contradiction in contradictions {
       notes.append("\(contradiction): a run would refuse to start")
+    }
+    for unknown in policy.unknownDevices(devids: layout.devices.map(\.devid)) {
+      notes.append("\(unknown): a run would refuse to start")
     }
     if contradictions.isEmpty, let floor = policy.conditions.minUnallocated {
       let bytes = floor.bytes(ofTotal: layout.totalBytes)

@@ -1,16 +1,16 @@
 import Btrfs
 
-/// Planning a rule with `spread-within`: after a device is added, its space stays empty until new
-/// chunks land there. Each step takes the device with the least unallocated space, simulates
-/// relocating each selected block group with a stripe on it (the model fills other block groups
-/// first and puts new chunks on the devices with the most unallocated space, as the kernel does),
-/// and plans the one that leaves the devices most even; it stops once every device's unallocated
-/// space is within the margin of every other's, or when no move evens them further.
+/// Planning a spreading rule (`spread-within` or `spread-until-each-device-has`): after a device is
+/// added, its space stays empty until new chunks land there. Each step takes the device with the
+/// least unallocated space, simulates relocating each selected block group with a stripe on it (the
+/// model fills other block groups first and puts new chunks on the devices with the most
+/// unallocated space, as the kernel does), and plans the one that brings the devices closest to the
+/// rule's goal; it stops once the goal holds, or when no move brings them closer.
 extension PlanningRun {
   /// At most this many candidates (the least used first) are simulated per step.
   static let spreadCandidatesPerStep = 64
 
-  mutating func evaluateSpreading(_ rule: Rule, within margin: SpaceAmount) -> RuleReport {
+  mutating func evaluateSpreading(_ rule: Rule, toward goal: SpreadGoal) -> RuleReport {
     if let ended {
       return RuleReport(
         rule: rule.name, fired: false, verdict: .notEvaluated,
@@ -25,22 +25,16 @@ extension PlanningRun {
           explanation: "did not fire: \(reason)")
       }
     }
-    let marginBytes = margin.bytes(ofTotal: totalBytes)
     let before = Self.spread(space)
     var planned = 0
     var moved: UInt64 = 0
     let stop: (RuleVerdict, String)
     while true {
-      let current = Self.spread(space)
-      if current <= marginBytes {
-        stop = (
-          .goalReached,
-          "devices even: unallocated space within \(ByteCount(current)) of each other, "
-            + "at most \(margin.explained(marginBytes))"
-        )
+      if let reason = goal.met(space, totalBytes: totalBytes) {
+        stop = (.goalReached, reason)
         break
       }
-      if let maximum = rule.maxBlockGroups, planned >= maximum {
+      if let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum {
         stop = (.maxBlockGroups, "max-block-groups \(maximum) reached")
         break
       }
@@ -49,11 +43,11 @@ extension PlanningRun {
         stop = (.maxOperations, "limit max-operations \(maximum) reached")
         break
       }
-      guard let (index, trial, newChunks) = bestMove(rule, spread: current) else {
+      guard let (index, trial, newChunks) = bestMove(rule, toward: goal) else {
         stop = (
           .exhausted,
-          "no selected block group's move evens the devices further (unallocated within "
-            + "\(ByteCount(current)) of each other)"
+          "no selected block group's move brings the devices closer to the goal ("
+            + goal.shortfall(space, totalBytes: totalBytes) + ")"
         )
         break
       }
@@ -61,6 +55,10 @@ extension PlanningRun {
       if let maximum = policy.limits.maxRelocatedBytes, relocatedBytes + group.used > maximum {
         ended = "limit max-relocated \(ByteCount(maximum)) reached"
         stop = (.maxRelocated, "limit max-relocated \(ByteCount(maximum)) reached")
+        break
+      }
+      if let reached = ruleMaxRelocated(rule, movedByRule: moved, next: group) {
+        stop = reached
         break
       }
       space = trial
@@ -80,9 +78,9 @@ extension PlanningRun {
   }
 
   /// The selected block group with a stripe on the device with the least unallocated space whose
-  /// relocation leaves the smallest spread (below `spread`), with the model after it and the
-  /// chunks it allocated.
-  private func bestMove(_ rule: Rule, spread: UInt64) -> (Int, SimulatedSpace, Int)? {
+  /// relocation brings the devices closest to `goal` (closer than now), with the model after it and
+  /// the chunks it allocated.
+  private func bestMove(_ rule: Rule, toward goal: SpreadGoal) -> (Int, SimulatedSpace, Int)? {
     guard
       let fullest = space.devices.indices.min(by: {
         space.devices[$0].unallocatedBytes < space.devices[$1].unallocatedBytes
@@ -98,14 +96,15 @@ extension PlanningRun {
       candidates.append(index)
     }
     candidates.sort { space.groups[$0].used < space.groups[$1].used }
-    var best: (index: Int, space: SimulatedSpace, chunks: Int, spread: UInt64)?
+    var best: (index: Int, space: SimulatedSpace, chunks: Int, distance: SpreadGoal.Distance)?
+    let now = goal.distance(space, totalBytes: totalBytes)
     for index in candidates.prefix(Self.spreadCandidatesPerStep) {
       var trial = space
       var batch = RelocationBatch(soleMember: index, in: trial)
       guard let chunks = try? trial.relocate(index, to: space.groups[index].profile, in: &batch)
       else { continue }
-      let after = Self.spread(trial)
-      if after < (best?.spread ?? spread) { best = (index, trial, chunks, after) }
+      let after = goal.distance(trial, totalBytes: totalBytes)
+      if after < (best?.distance ?? now) { best = (index, trial, chunks, after) }
     }
     return best.map { ($0.index, $0.space, $0.chunks) }
   }
@@ -114,5 +113,78 @@ extension PlanningRun {
   static func spread(_ space: SimulatedSpace) -> UInt64 {
     let unallocated = space.devices.map(\.unallocatedBytes)
     return (unallocated.max() ?? 0) - (unallocated.min() ?? 0)
+  }
+}
+
+/// What a spreading rule spreads toward: devices even within a margin (`spread-within`), or at
+/// least so much unallocated on every device (`spread-until-each-device-has`).
+enum SpreadGoal {
+  case within(SpaceAmount)
+  case eachDeviceHas(UInt64)
+
+  /// The goal of `rule`, if it spreads.
+  init?(_ rule: Rule) {
+    if let margin = rule.spreadWithin {
+      self = .within(margin)
+    } else if let floor = rule.spreadUntilEachDeviceHas {
+      self = .eachDeviceHas(floor)
+    } else {
+      return nil
+    }
+  }
+
+  /// How far the devices are from the goal; a move must make it smaller. For `within`, the spread;
+  /// for `eachDeviceHas`, the bytes the devices lack below the floor, then the spread.
+  struct Distance: Comparable {
+    var primary: UInt64
+    var spread: UInt64
+
+    static func < (lhs: Self, rhs: Self) -> Bool {
+      (lhs.primary, lhs.spread) < (rhs.primary, rhs.spread)
+    }
+  }
+
+  func distance(_ space: SimulatedSpace, totalBytes: UInt64) -> Distance {
+    let spread = PlanningRun.spread(space)
+    switch self {
+    case .within: return Distance(primary: spread, spread: 0)
+    case .eachDeviceHas(let floor):
+      return Distance(primary: Self.lacking(space, below: floor), spread: spread)
+    }
+  }
+
+  /// Why the goal holds on `space`, or `nil` when it does not.
+  func met(_ space: SimulatedSpace, totalBytes: UInt64) -> String? {
+    switch self {
+    case .within(let margin):
+      let bytes = margin.bytes(ofTotal: totalBytes)
+      let spread = PlanningRun.spread(space)
+      guard spread <= bytes else { return nil }
+      return "devices even: unallocated space within \(ByteCount(spread)) of each other, at most "
+        + margin.explained(bytes)
+    case .eachDeviceHas(let floor):
+      guard Self.lacking(space, below: floor) == 0 else { return nil }
+      let least = space.devices.map(\.unallocatedBytes).min() ?? 0
+      return "every device has at least \(ByteCount(floor)) unallocated (the least "
+        + "\(ByteCount(least)))"
+    }
+  }
+
+  /// How far `space` is from the goal, in words.
+  func shortfall(_ space: SimulatedSpace, totalBytes: UInt64) -> String {
+    switch self {
+    case .within:
+      return "unallocated within \(ByteCount(PlanningRun.spread(space))) of each other"
+    case .eachDeviceHas(let floor):
+      let short = space.devices.filter { $0.unallocatedBytes < floor }.map {
+        "device \($0.devid) has \(ByteCount($0.unallocatedBytes))"
+      }
+      return "below \(ByteCount(floor)): " + short.joined(separator: ", ")
+    }
+  }
+
+  /// The bytes the devices of `space` lack below `floor`, summed.
+  private static func lacking(_ space: SimulatedSpace, below floor: UInt64) -> UInt64 {
+    space.devices.reduce(0) { $0 + (floor > $1.unallocatedBytes ? floor - $1.unallocatedBytes : 0) }
   }
 }

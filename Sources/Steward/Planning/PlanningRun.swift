@@ -11,10 +11,13 @@ struct PlanningRun {
   var relocatedBytes: UInt64 = 0
   /// Why the plan ended before this rule, in words, when a limit or ENOSPC ended it.
   var ended: String?
+  /// What each rule did earlier in the run this plan continues (see ``Planner/plan(for:at:spent:)``).
+  let spent: [String: RuleSpending]
 
-  init(policy: Policy, space: SimulatedSpace) {
+  init(policy: Policy, space: SimulatedSpace, spent: [String: RuleSpending] = [:]) {
     self.policy = policy
     self.space = space
+    self.spent = spent
     totalBytes = space.base.totalBytes
   }
 
@@ -26,7 +29,7 @@ struct PlanningRun {
   /// decides where relocated extents land); the report says so.
   mutating func evaluate(_ rule: Rule) -> RuleReport {
     if let profile = rule.convert { return evaluateConversion(rule, to: profile) }
-    if let margin = rule.spreadWithin { return evaluateSpreading(rule, within: margin) }
+    if let goal = SpreadGoal(rule) { return evaluateSpreading(rule, toward: goal) }
     guard space.hasExtentDetail else { return evaluate(rule, order: rule.order) }
     let start = self
     var best = self
@@ -141,7 +144,9 @@ struct PlanningRun {
     let limits = policy.limits
     while true {
       let heldCount = held?.operations.count ?? 0
-      if let maximum = rule.maxBlockGroups, progress.operations + heldCount >= maximum {
+      if let maximum = rule.maxBlockGroups,
+        spent(rule).blockGroups + progress.operations + heldCount >= maximum
+      {
         return (.maxBlockGroups, "max-block-groups \(maximum) reached")
       }
       if let maximum = limits.maxOperations, operations.count + heldCount >= maximum {
@@ -168,6 +173,11 @@ struct PlanningRun {
           "limit max-relocated \(ByteCount(maximum)) reached after \(progress.blockGroups): the next "
             + "block group holds \(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
         )
+      }
+      if let stop = ruleMaxRelocated(
+        rule, movedByRule: progress.relocatedBytes + (held?.relocatedBytes ?? 0), next: group)
+      {
+        return stop
       }
       let heldBefore = held?.operations ?? []
       switch relocate(index, rule: rule, held: &held) {
@@ -298,6 +308,26 @@ struct PlanningRun {
           relocatedBytes: group.used, newChunks: newChunks,
           unallocatedAfter: space.unallocatedBytes, blockGroupsAfter: space.liveCount),
         convert: convert))
+  }
+
+  /// What `rule` did earlier in the run this plan continues.
+  func spent(_ rule: Rule) -> RuleSpending { spent[rule.name] ?? RuleSpending() }
+
+  /// The verdict that ends `rule` before `group` when relocating it would take the bytes the rule
+  /// moved (in this plan: `movedByRule`, and earlier in the run) past the rule's own
+  /// `max-relocated`; `nil` when it does not (or the rule has none).
+  func ruleMaxRelocated(
+    _ rule: Rule, movedByRule: UInt64, next group: BlockGroup
+  ) -> (RuleVerdict, String)? {
+    let movedByRule = spent(rule).relocatedBytes + movedByRule
+    guard let maximum = rule.maxRelocatedBytes, movedByRule + group.used > maximum else {
+      return nil
+    }
+    return (
+      .ruleMaxRelocated,
+      "the rule's max-relocated \(ByteCount(maximum)) reached: the next block group holds "
+        + "\(ByteCount(group.used)), \(ByteCount(movedByRule)) relocated by the rule so far"
+    )
   }
 
   /// Why one of `rule`'s goals holds now, or `nil` when none does.

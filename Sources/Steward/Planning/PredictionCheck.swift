@@ -31,17 +31,23 @@ public struct PredictionCheck: Sendable {
     public var exceedsTolerance: Bool { UInt64(difference.magnitude) > tolerance }
   }
 
-  /// The comparison after `operation` relocated its block group and left `realUnallocated`.
+  /// The comparison after `operation` relocated its block group and left `realUnallocated`. The
+  /// tolerance is one chunk: the block group's raw size, or for a conversion a chunk of the target
+  /// profile if that is larger (whether the kernel's cleaner has yet deleted an empty chunk an
+  /// earlier conversion forced is a matter of seconds).
   public func compare(_ operation: PlannedOperation, realUnallocated: UInt64) -> Finding {
-    Finding(
+    let own = operation.target.length * UInt64(operation.target.profile.copies)
+    let target = operation.convert.map { operation.target.length * UInt64($0.copies) } ?? 0
+    return Finding(
       predictedUnallocated: operation.effect.unallocatedAfter, realUnallocated: realUnallocated,
-      tolerance: operation.target.length * UInt64(operation.target.profile.copies))
+      tolerance: max(own, target))
   }
 
   /// The operations to run instead of those of `plan` not yet run, planned on `target`'s layout
   /// now; numbered after every operation of `plan`, so that journaled results keep their meaning.
+  /// What each rule's operations already relocated (`results`) counts against its limits.
   public func replan(
-    _ plan: Plan, on target: any BalanceTarget
+    _ plan: Plan, results: [Int: OperationResult], on target: any BalanceTarget
   ) throws(PredictionCheckError) -> [PlannedOperation] {
     let layout: Layout
     do {
@@ -51,7 +57,9 @@ public struct PredictionCheck: Sendable {
     }
     let fresh: Plan
     do {
-      fresh = try planner.plan(for: layout, at: plan.plannedFor)
+      fresh = try planner.plan(
+        for: layout, at: plan.plannedFor,
+        spent: RuleSpending.of(plan.operations, results: results))
     } catch {
       throw .layout(error)
     }

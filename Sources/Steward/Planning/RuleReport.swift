@@ -49,6 +49,8 @@ public enum RuleVerdict: String, Hashable, Sendable, Codable, CaseIterable {
   case maxOperations = "max-operations"
   /// The policy's `max-relocated` limit was reached.
   case maxRelocated = "max-relocated"
+  /// The rule's own `max-relocated` was reached.
+  case ruleMaxRelocated = "rule-max-relocated"
   /// A relocation would run out of space and the rule says `on-no-space: stop`.
   case noSpace = "no-space"
   /// A converting rule's target profile cannot be allocated on the filesystem's devices (raid1 on

@@ -10,8 +10,20 @@ extension Selection {
   func matches(_ group: BlockGroup, chunk: () -> Chunk) -> Bool {
     guard selects(group.type), accepts(usageOf: group) else { return false }
     if let profiles, !profiles.contains(group.profile) { return false }
-    if let devices, !chunk().stripes.contains(where: { devices.contains($0.devid) }) {
+    guard devices != nil || stripes != nil || deviceRange != nil else { return true }
+    let chunk = chunk()
+    if let devices, !chunk.stripes.contains(where: { devices.contains($0.devid) }) {
       return false
+    }
+    if let stripes, !stripes.contains(chunk.stripes.count) { return false }
+    if let deviceRange {
+      // As the kernel's `drange` filter: a stripe on the device overlapping the range.
+      let length = chunk.stripeLength
+      guard
+        chunk.stripes.contains(where: {
+          $0.devid == deviceRange.devid && deviceRange.overlaps(offset: $0.offset, length: length)
+        })
+      else { return false }
     }
     return true
   }

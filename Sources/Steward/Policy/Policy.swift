@@ -132,8 +132,12 @@ public struct Rule: Hashable, Sendable {
   public var select: Selection
   /// In which order selected block groups are balanced.
   public var order: Order
-  /// At most this many block groups from this rule.
+  /// At most this many block groups from this rule (and so at most this many operations: each
+  /// operation relocates one block group).
   public var maxBlockGroups: Int?
+  /// At most this many used bytes relocated by this rule: it stops before the block group that
+  /// would cross it (`max-relocated` of the rule).
+  public var maxRelocatedBytes: UInt64?
   /// Goals: the rule stops as soon as any holds.
   public var until: [Goal]
   /// What to do when the kernel reports ENOSPC for one of this rule's operations.
@@ -147,14 +151,18 @@ public struct Rule: Hashable, Sendable {
   /// Move block groups off the devices with the least unallocated space until every device's
   /// unallocated space is within this of every other's (`spread-within`); `nil`: no spreading.
   public var spreadWithin: SpaceAmount?
+  /// Move block groups off the devices with the least unallocated space until every device has at
+  /// least this much unallocated (`spread-until-each-device-has`); `nil`: no such goal.
+  public var spreadUntilEachDeviceHas: UInt64?
   /// Where the trigger (`when: unallocated-below`) and the goal (`until: unallocated-above`) were
   /// written, when the policy was read from a file.
   public var sources: AmountSources
 
   public init(
     name: String, when: [Trigger] = [], select: Selection, order: Order = .leastUsedFirst,
-    maxBlockGroups: Int? = nil, until: [Goal] = [], onNoSpace: NoSpaceAction = .stop,
-    minGain: SpaceAmount? = nil, convert: Profile? = nil, spreadWithin: SpaceAmount? = nil,
+    maxBlockGroups: Int? = nil, maxRelocatedBytes: UInt64? = nil, until: [Goal] = [],
+    onNoSpace: NoSpaceAction = .stop, minGain: SpaceAmount? = nil, convert: Profile? = nil,
+    spreadWithin: SpaceAmount? = nil, spreadUntilEachDeviceHas: UInt64? = nil,
     triggerSource: PolicySource? = nil,
     goalSource: PolicySource? = nil
   ) {
@@ -163,11 +171,13 @@ public struct Rule: Hashable, Sendable {
     self.select = select
     self.order = order
     self.maxBlockGroups = maxBlockGroups
+    self.maxRelocatedBytes = maxRelocatedBytes
     self.until = until
     self.onNoSpace = onNoSpace
     self.minGain = minGain
     self.convert = convert
     self.spreadWithin = spreadWithin
+    self.spreadUntilEachDeviceHas = spreadUntilEachDeviceHas
     sources = AmountSources(trigger: triggerSource, goal: goalSource)
   }
 }
@@ -194,19 +204,74 @@ public struct Selection: Hashable, Sendable {
   public var usageAtLeast: Double?
   /// Usage in percent, upper bound (exclusive, like the kernel's `usage=` filter); `nil` means none.
   public var usageBelow: Double?
-  /// Only block groups with a stripe on one of these devices; `nil` means any.
+  /// Only block groups with a stripe on one of these devices (the kernel's `devid` filter, for a
+  /// list); `nil` means any.
   public var devices: Set<UInt64>?
+  /// Only block groups whose chunk has this many stripes, both ends inclusive (the kernel's
+  /// `stripes` filter); `nil` means any.
+  public var stripes: ClosedRange<Int>?
+  /// Only block groups with a stripe that overlaps a physical byte range of one device (the
+  /// kernel's `drange` filter); `nil` means anywhere.
+  public var deviceRange: DeviceRange?
+  /// Where the device ids were written, when the policy was read from a file.
+  public var sources: DeviceSources
 
   public init(
     type: BlockGroupType, profiles: Set<Profile>? = nil, usageAtLeast: Double? = nil,
-    usageBelow: Double? = nil, devices: Set<UInt64>? = nil
+    usageBelow: Double? = nil, devices: Set<UInt64>? = nil, stripes: ClosedRange<Int>? = nil,
+    deviceRange: DeviceRange? = nil, sources: DeviceSources = DeviceSources()
   ) {
     self.type = type
     self.profiles = profiles
     self.usageAtLeast = usageAtLeast
     self.usageBelow = usageBelow
     self.devices = devices
+    self.stripes = stripes
+    self.deviceRange = deviceRange
+    self.sources = sources
   }
+
+  /// Every device id the selection names (`devices` and `device-range`'s device).
+  public var namedDevices: Set<UInt64> {
+    (devices ?? []).union(deviceRange.map { [$0.devid] } ?? [])
+  }
+}
+
+/// A physical byte range of one device: `[start, end)`, `end` `nil` for the end of the device.
+public struct DeviceRange: Hashable, Sendable {
+  /// The device.
+  public var devid: UInt64
+  /// The first byte of the range.
+  public var start: UInt64
+  /// The byte after the range; `nil`: to the end of the device.
+  public var end: UInt64?
+
+  public init(devid: UInt64, start: UInt64 = 0, end: UInt64? = nil) {
+    self.devid = devid
+    self.start = start
+    self.end = end
+  }
+
+  /// Whether the device bytes `[offset, offset + length)` overlap the range.
+  public func overlaps(offset: UInt64, length: UInt64) -> Bool {
+    offset < (end ?? .max) && offset + length > start
+  }
+}
+
+/// Where a selection's device ids are written, when the policy was read from a file, for the
+/// message that refuses a device the filesystem does not have.
+///
+/// Like ``AmountSources``, not part of what a policy says: any two are equal.
+public struct DeviceSources: Hashable, Sendable {
+  /// Where each device id was written.
+  public var positions: [UInt64: PolicySource]
+
+  public init(_ positions: [UInt64: PolicySource] = [:]) {
+    self.positions = positions
+  }
+
+  public static func == (lhs: Self, rhs: Self) -> Bool { true }
+  public func hash(into hasher: inout Hasher) {}
 }
 
 /// The order in which a rule balances the block groups it selected.

@@ -3,8 +3,8 @@ import Btrfs
 extension PolicyReader {
   /// The keys of a rule.
   static let ruleKeys = [
-    "name", "when", "select", "order", "max-block-groups", "until", "on-enospc", "min-gain",
-    "convert", "spread-within",
+    "name", "when", "select", "order", "max-block-groups", "max-relocated", "until", "on-enospc",
+    "min-gain", "convert", "spread-within", "spread-until-each-device-has",
   ]
 
   /// A non-empty list of rules with distinct names.
@@ -36,22 +36,36 @@ extension PolicyReader {
     let selection = fields["select"].flatMap(self.selection)
     let order = fields["order"].flatMap { choice($0, of: Order.self) } ?? .leastUsedFirst
     let maxBlockGroups = fields["max-block-groups"].flatMap { integer($0, atLeast: 1) }
+    let maxRelocated = fields["max-relocated"].flatMap(positiveSize)
     let goals = fields["until"].map { self.goals($0, triggers: triggers ?? []) } ?? []
     let onNoSpace = fields["on-enospc"].flatMap { choice($0, of: NoSpaceAction.self) } ?? .stop
     let minGain = fields["min-gain"].flatMap { positiveSpace($0, belowAll: true) }
     guard let name, let triggers, let selection, let goals else { return nil }
     if fields["min-gain"] != nil, minGain == nil { return nil }
+    if fields["max-relocated"] != nil, maxRelocated == nil { return nil }
     let convert = fields["convert"].flatMap { choice($0, of: Profile.self) }
     let spreadWithin = fields["spread-within"].flatMap { positiveSpace($0, belowAll: true) }
-    if let field = fields["spread-within"] {
-      guard spreadWithin != nil else { return nil }
+    let spreadUntil = fields["spread-until-each-device-has"].flatMap(positiveSize)
+    let spreadKeys = [
+      ("spread-within", spreadWithin != nil), ("spread-until-each-device-has", spreadUntil != nil),
+    ]
+    for (key, valid) in spreadKeys {
+      guard let field = fields[key] else { continue }
+      guard valid else { return nil }
       if fields["convert"] != nil || fields["min-gain"] != nil {
         report(
-          "'spread-within': a spreading rule moves block groups to even out the devices; it takes"
+          "'\(key)': a spreading rule moves block groups to even out the devices; it takes"
             + " neither 'convert' nor 'min-gain' (write a rule of its own for those)",
           at: field.node.mark)
         return nil
       }
+    }
+    if let field = fields["spread-until-each-device-has"], fields["spread-within"] != nil {
+      report(
+        "'spread-until-each-device-has': a spreading rule has one goal, either 'spread-within'"
+          + " (even devices) or this (enough on each device); write a rule for each",
+        at: field.keyMark)
+      return nil
     }
     if let field = fields["convert"] {
       guard convert != nil else { return nil }
@@ -71,8 +85,9 @@ extension PolicyReader {
     }
     return Rule(
       name: name, when: triggers, select: selection, order: order,
-      maxBlockGroups: maxBlockGroups, until: goals, onNoSpace: onNoSpace, minGain: minGain,
-      convert: convert, spreadWithin: spreadWithin,
+      maxBlockGroups: maxBlockGroups, maxRelocatedBytes: maxRelocated, until: goals,
+      onNoSpace: onNoSpace, minGain: minGain, convert: convert, spreadWithin: spreadWithin,
+      spreadUntilEachDeviceHas: spreadUntil,
       triggerSource: fields["when"].flatMap { field(of: $0, "unallocated-below") },
       goalSource: fields["until"].flatMap { field(of: $0, "unallocated-above") })
   }

@@ -3,11 +3,12 @@ import Btrfs
 extension PolicyReader {
   /// The keys of a rule's `select`.
   static let selectionKeys = [
-    "type", "profiles", "usage-at-least", "usage-below", "usage", "devices",
+    "type", "profiles", "usage-at-least", "usage-below", "usage", "devices", "stripes",
+    "device-range",
   ]
 
-  /// `select`: a block-group type and optional profiles, usage bounds and devices. Refuses a
-  /// selection that can match no block group.
+  /// `select`: a block-group type and optional profiles, usage bounds, devices, stripe counts and a
+  /// device range. Refuses a selection that can match no block group.
   func selection(_ field: Field) -> Selection? {
     guard
       let fields = fields(
@@ -16,12 +17,18 @@ extension PolicyReader {
     let type = fields["type"].flatMap(blockGroupType)
     let profiles = fields["profiles"].map(self.profiles)
     let usage = usageBounds(fields)
-    let devices = fields["devices"].map(self.devices)
+    var positions: [UInt64: PolicySource] = [:]
+    let devices = fields["devices"].map { self.devices($0, positions: &positions) }
+    let stripes = fields["stripes"].map { stripeRange($0, profiles: profiles ?? nil) }
+    let deviceRange = fields["device-range"].map { self.deviceRange($0, positions: &positions) }
     // `.some(nil)`: given but invalid (and reported).
-    guard let type, let usage, profiles != .some(nil), devices != .some(nil) else { return nil }
+    guard let type, let usage, profiles != .some(nil), devices != .some(nil),
+      stripes != .some(nil), deviceRange != .some(nil)
+    else { return nil }
     return Selection(
       type: type, profiles: profiles ?? nil, usageAtLeast: usage.atLeast, usageBelow: usage.below,
-      devices: devices ?? nil)
+      devices: devices ?? nil, stripes: stripes ?? nil, deviceRange: deviceRange ?? nil,
+      sources: DeviceSources(positions))
   }
 
   private func blockGroupType(_ field: Field) -> BlockGroupType? {
@@ -109,8 +116,8 @@ extension PolicyReader {
     return (atLeast, below)
   }
 
-  /// A list of device ids (1 or more), each given once.
-  private func devices(_ field: Field) -> Set<UInt64>? {
+  /// A list of device ids (1 or more), each given once; where each is written goes to `positions`.
+  private func devices(_ field: Field, positions: inout [UInt64: PolicySource]) -> Set<UInt64>? {
     guard let items = list(field, of: "device ids (as `btrfs filesystem show` prints them)") else {
       return nil
     }
@@ -125,7 +132,48 @@ extension PolicyReader {
         report("'devices': device \(id) is already listed", at: item.mark)
         valid = false
       }
+      positions[UInt64(id)] = source(item)
     }
     return valid ? devices : nil
+  }
+
+  /// `stripes`: a stripe count or range. Refused when `profiles` only holds profiles whose chunks
+  /// never have a stripe count in the range (raid1 always has 2).
+  private func stripeRange(_ field: Field, profiles: Set<Profile>?) -> ClosedRange<Int>? {
+    guard
+      let range = value(
+        field, expected: "a stripe count like 4 or a range like 2..4", ValueSyntax.stripeRange)
+    else { return nil }
+    if let profiles, !profiles.isEmpty,
+      profiles.allSatisfy({ $0.fixedStripeCount.map { !range.contains($0) } ?? false })
+    {
+      let counts = profiles.sorted { $0.rawValue < $1.rawValue }.map {
+        "\($0.rawValue) \($0.fixedStripeCount!)"
+      }
+      report(
+        "this selects nothing: chunks of the selected profiles always have the same number of"
+          + " stripes (\(counts.joined(separator: ", "))), outside the range", at: field.node.mark)
+      return nil
+    }
+    return range
+  }
+
+  /// `device-range`: `{ device: ID, range: "START..END" }`, the block groups with a stripe on the
+  /// device that overlaps the range of its bytes.
+  private func deviceRange(
+    _ field: Field, positions: inout [UInt64: PolicySource]
+  ) -> DeviceRange? {
+    guard
+      let fields = fields(
+        of: field.node, "'device-range'", known: ["device", "range"],
+        required: ["device", "range"])
+    else { return nil }
+    let device = fields["device"].flatMap { integer($0, atLeast: 1) }
+    let range = fields["range"].flatMap {
+      value($0, expected: "a range of device bytes like 100GiB..", ValueSyntax.byteRange)
+    }
+    guard let device, let range, let deviceField = fields["device"] else { return nil }
+    positions[UInt64(device)] = positions[UInt64(device)] ?? source(deviceField.node)
+    return DeviceRange(devid: UInt64(device), start: range.start, end: range.end)
   }
 }
