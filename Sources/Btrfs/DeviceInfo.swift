@@ -23,3 +23,10 @@ public struct DeviceInfo: Hashable, Sendable, Codable {
   /// Bytes of the device not allocated to any chunk.
   public var unallocatedBytes: UInt64 { totalBytes - min(allocatedBytes, totalBytes) }
 }
+
+extension Array where Element == DeviceInfo {
+  /// The total size of the devices.
+  public var totalBytes: UInt64 { reduce(0) { $0 + $1.totalBytes } }
+  /// Bytes of the devices not allocated to any chunk.
+  public var unallocatedBytes: UInt64 { reduce(0) { $0 + $1.unallocatedBytes } }
+}

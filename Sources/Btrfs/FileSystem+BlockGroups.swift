@@ -86,6 +86,19 @@ extension FileSystem {
     return found
   }
 
+  /// The chunk that starts at `vaddr`, read now, or `nil` when there is none.
+  public func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk? {
+    let search = TreeSearch(self, bufferSize: 4096)
+    var found: Chunk?
+    try search.forEachItem(
+      in: TreeID.chunk, from: Self.chunkKey(vaddr: vaddr), through: Self.chunkKey(vaddr: vaddr),
+      limit: 1
+    ) { (key, item) throws(BtrfsError) in
+      found = try Chunk(vaddr: key.offset, item: item)
+    }
+    return found
+  }
+
   private static func chunkKey(vaddr: UInt64) -> TreeKey {
     TreeKey(
       objectid: UInt64(BTRFS_FIRST_CHUNK_TREE_OBJECTID), type: KeyType.chunkItem, offset: vaddr)

@@ -52,9 +52,9 @@ public struct Layout: Hashable, Sendable, Codable {
   }
 
   /// The total size of all devices.
-  public var totalBytes: UInt64 { devices.reduce(0) { $0 + $1.totalBytes } }
+  public var totalBytes: UInt64 { devices.totalBytes }
   /// Bytes of all devices not allocated to any chunk.
-  public var unallocatedBytes: UInt64 { devices.reduce(0) { $0 + $1.unallocatedBytes } }
+  public var unallocatedBytes: UInt64 { devices.unallocatedBytes }
   /// The block group at exactly this logical address, if there is one.
   public func blockGroup(at vaddr: UInt64) -> BlockGroup? {
     Self.element(of: blockGroups, at: vaddr, address: \.vaddr)

@@ -11,6 +11,11 @@ public protocol BalanceTarget: AnyObject, Sendable {
   func planningLayout() throws(BtrfsError) -> Layout
   /// The block group at exactly this logical address, re-read now, or `nil` when there is none.
   func blockGroup(at vaddr: UInt64) throws(BtrfsError) -> BlockGroup?
+  /// The chunk at exactly this logical address, re-read now, or `nil` when there is none.
+  func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk?
+  /// The devices, re-read now: their sizes and allocated bytes, from which unallocated space is
+  /// counted. The executor reads these, not the whole layout, around each operation.
+  func devices() throws(BtrfsError) -> [DeviceInfo]
   /// Starts a balance and blocks until it ends (like the BALANCE_V2 ioctl).
   func startBalance(_ arguments: BalanceArguments) throws(BtrfsError) -> BalanceOutcome
   /// Resumes a paused balance and blocks until it ends.
@@ -29,4 +34,8 @@ public protocol BalanceTarget: AnyObject, Sendable {
 extension BalanceTarget {
   /// The plain layout: a target that cannot read extents plans by bytes.
   public func planningLayout() throws(BtrfsError) -> Layout { try layout() }
+  /// The chunk, from a fresh snapshot of the layout.
+  public func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk? { try layout().chunk(at: vaddr) }
+  /// The devices, from a fresh snapshot of the layout.
+  public func devices() throws(BtrfsError) -> [DeviceInfo] { try layout().devices }
 }

@@ -140,7 +140,7 @@ struct TargetOutcome: Codable {
   var met: Bool
   var figures: String
 
-  /// The four targets of the benchmark.
+  /// The targets of the benchmark.
   static func judge(
     steward: ContenderOutcome, python: ContenderOutcome, usageBalance: ContenderOutcome
   ) -> [TargetOutcome] {
@@ -171,7 +171,40 @@ struct TargetOutcome: Codable {
           + "regained \(signedBytes(steward.unallocatedRegained)): "
           + "\(decimal(error, "%.2f %%")) error"),
       cpuTarget(steward),
+      wallTarget(steward, python),
+      executorCPUTarget(steward),
     ]
+  }
+
+  /// btrfs-steward's wall time for the same plan beside python-btrfs's balancer: start-up,
+  /// policy, layout, planning, journal and the work between operations included.
+  private static func wallTarget(
+    _ steward: ContenderOutcome, _ python: ContenderOutcome
+  ) -> TargetOutcome {
+    let wallRatio = ratio(steward.run.wallSeconds, python.run.wallSeconds)
+    return TargetOutcome(
+      target: "btrfs-steward's wall time ≤ 1.05x \(python.name)'s",
+      met: wallRatio.map { $0 <= 1.05 } ?? false,
+      figures: String(
+        format: "%.2f s vs %.2f s (%@)", steward.run.wallSeconds, python.run.wallSeconds,
+        decimal(wallRatio, "%.2fx")))
+  }
+
+  /// The executor's own thread's CPU time (user and system, counted exactly), per operation.
+  private static func executorCPUTarget(_ steward: ContenderOutcome) -> TargetOutcome {
+    guard let summary = steward.steward?.journaled, let executorCPU = summary.executorCPUSeconds
+    else {
+      return TargetOutcome(
+        target: "the executor's own CPU < 1 ms per operation", met: false,
+        figures: "no journaled summary")
+    }
+    let operations = max(summary.relocated + summary.skipped + summary.failed, 1)
+    let perOperation = executorCPU / Double(operations)
+    return TargetOutcome(
+      target: "the executor's own CPU < 1 ms per operation", met: perOperation < 0.001,
+      figures: String(
+        format: "%.2f ms each: %.1f ms for %d operations", perOperation * 1000,
+        executorCPU * 1000, operations))
   }
 
   /// btrfs-steward's own CPU time outside the kernel (user time) against the run's wall time. The

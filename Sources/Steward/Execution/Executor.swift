@@ -155,11 +155,9 @@ private final class Session {
       }
     }
     if try isRelocated(operation, completed) {
-      let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() })
-        .unallocatedBytes
       try finishOperation(
         operation,
-        .relocated(relocatedBytes: operation.target.used, unallocatedAfter: unallocated),
+        .relocated(relocatedBytes: operation.target.used, unallocatedAfter: try unallocatedNow()),
         elapsed: 0)
       return nil
     }
@@ -237,13 +235,17 @@ private final class Session {
         elapsed: 0)
       return nil
     }
-    let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
-    if let reason = goalMet(rule, layout) {
+    // Only what the checks need is read, not the whole layout: the devices (for the goals), the
+    // block group and its chunk.
+    let devices = try kernel({ () throws(BtrfsError) in try target.devices() })
+    if let reason = goalMet(rule, devices) {
       tally.goalSkips += 1
       try finishOperation(operation, .skipped(reason: reason), elapsed: 0)
       return nil
     }
-    guard let current = layout.blockGroup(at: operation.target.vaddr) else {
+    let vaddr = operation.target.vaddr
+    guard let current = try kernel({ () throws(BtrfsError) in try target.blockGroup(at: vaddr) })
+    else {
       try finishOperation(operation, .skipped(reason: "the block group is gone"), elapsed: 0)
       return nil
     }
@@ -255,11 +257,10 @@ private final class Session {
       return nil
     }
     // A block group without a chunk (none exists on a sane filesystem) is on no device.
-    let chunk = {
-      layout.chunk(at: current.vaddr)
-        ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
-    }
-    guard rule.select.matches(current, chunk: chunk) else {
+    let chunk =
+      try kernel({ () throws(BtrfsError) in try target.chunk(at: current.vaddr) })
+      ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
+    guard rule.select.matches(current, chunk: { chunk }) else {
       let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
       try finishOperation(
         operation,
@@ -330,10 +331,9 @@ private final class Session {
     case .success(.completed(let statistics)):
       // The kernel's own count says whether it relocated the block group (its address alone cannot:
       // a chunk allocated later may reuse the address of a removed one).
-      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       let result: OperationResult =
         statistics.completed > 0
-        ? .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes)
+        ? .relocated(relocatedBytes: relocating, unallocatedAfter: try unallocatedNow())
         : .skipped(
           reason: "the kernel left it in place (pinned by a swapfile or a scrub, or unmovable)")
       try finishOperation(operation, result, elapsed: elapsed)
@@ -386,10 +386,9 @@ private final class Session {
       guard executor.stops.current == nil else { return .asUsual }
       try discardPausedBalance()
       if try isRelocated(operation, statistics.completed > 0) {
-        let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
         try finishOperation(
           operation,
-          .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+          .relocated(relocatedBytes: relocating, unallocatedAfter: try unallocatedNow()),
           elapsed: elapsed)
         return .handled(nil)
       }
@@ -415,10 +414,9 @@ private final class Session {
       return .handled(nil)
     case .success(.cancelled):
       // The cancel landed after the block group was relocated: the work is done.
-      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       try finishOperation(
         operation,
-        .relocated(relocatedBytes: relocating, unallocatedAfter: layout.unallocatedBytes),
+        .relocated(relocatedBytes: relocating, unallocatedAfter: try unallocatedNow()),
         elapsed: elapsed)
       return .handled(nil)
     default:
@@ -499,11 +497,12 @@ private final class Session {
     return nil
   }
 
-  /// The reason to skip an operation of `rule` because one of its goals already holds on `layout`.
-  private func goalMet(_ rule: Rule, _ layout: Layout) -> String? {
+  /// The reason to skip an operation of `rule` because one of its goals already holds on
+  /// `devices`.
+  private func goalMet(_ rule: Rule, _ devices: [DeviceInfo]) -> String? {
     for goal in rule.until {
       let (holds, reason) = goal.evaluate(
-        unallocated: layout.unallocatedBytes, totalBytes: layout.totalBytes)
+        unallocated: devices.unallocatedBytes, totalBytes: devices.totalBytes)
       if holds { return "goal of rule '\(rule.name)' met: \(reason)" }
     }
     return nil
@@ -520,12 +519,11 @@ private final class Session {
     try discardLeftoverBalance()
     var inFlight = operation?.index
     if let operation, relocated {
-      let layout = try kernel({ () throws(BtrfsError) in try target.layout() })
       try finishOperation(
         operation,
         .relocated(
           relocatedBytes: relocating ?? operation.target.used,
-          unallocatedAfter: layout.unallocatedBytes),
+          unallocatedAfter: try unallocatedNow()),
         elapsed: elapsed)
       inFlight = nil
     }
@@ -540,9 +538,8 @@ private final class Session {
   }
 
   private func summary(_ ending: RunOutcome) throws(ExecutionError) -> RunSummary {
-    let unallocated = try kernel({ () throws(BtrfsError) in try target.layout() }).unallocatedBytes
     return tally.summary(
-      ending, plan: plan, unallocatedAfter: unallocated,
+      ending, plan: plan, unallocatedAfter: try unallocatedNow(),
       executorCPUSeconds: ThreadCPUTime.seconds() - cpuAtStart)
   }
 
@@ -550,6 +547,11 @@ private final class Session {
     let summary = try summary(ending)
     try record(.runFinished(summary: summary))
     return summary
+  }
+
+  /// The unallocated bytes of the filesystem now, from its devices alone.
+  private func unallocatedNow() throws(ExecutionError) -> UInt64 {
+    try kernel({ () throws(BtrfsError) in try target.devices() }).unallocatedBytes
   }
 
   private func record(_ event: JournalEvent) throws(ExecutionError) {

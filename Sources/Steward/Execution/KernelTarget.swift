@@ -21,6 +21,10 @@ public final class KernelTarget: BalanceTarget {
   public func blockGroup(at vaddr: UInt64) throws(BtrfsError) -> BlockGroup? {
     try fileSystem.blockGroup(at: vaddr)
   }
+  public func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk? {
+    try fileSystem.chunk(at: vaddr)
+  }
+  public func devices() throws(BtrfsError) -> [DeviceInfo] { try fileSystem.devices() }
   public func startBalance(_ arguments: BalanceArguments) throws(BtrfsError) -> BalanceOutcome {
     try fileSystem.startBalance(arguments)
   }

@@ -160,13 +160,13 @@ extension PolicyReader {
   func choice<Choice: RawRepresentable & CaseIterable>(_ field: Field, of type: Choice.Type)
     -> Choice? where Choice.RawValue == String
   {
-    let words = Choice.allCases.map(\.rawValue)
-    let expected = "one of " + words.joined(separator: ", ")
-    guard let text = text(field, expected: expected) else { return nil }
+    let expected = { "one of " + Choice.allCases.map(\.rawValue).joined(separator: ", ") }
+    guard let text = text(field, expected: expected()) else { return nil }
     if let choice = Choice(rawValue: text) { return choice }
+    let words = Choice.allCases.map(\.rawValue)
     let hint = KeySuggestion.nearest(to: text, among: words).map { "; did you mean '\($0)'?" } ?? ""
     report(
-      "'\(field.name)': expected \(expected), found \(field.node.summary)\(hint)",
+      "'\(field.name)': expected \(expected()), found \(field.node.summary)\(hint)",
       at: field.node.mark)
     return nil
   }

@@ -15,12 +15,12 @@ final class PolicyReader {
 
   init(file: String) { self.file = file }
 
-  /// Records a problem at `mark`.
   /// Where `node` is in the file.
   func source(_ node: YAMLNode) -> PolicySource {
     PolicySource(file: file, line: node.mark.line, column: node.mark.column)
   }
 
+  /// Records a problem at `mark`.
   func report(_ message: String, at mark: YAMLMark) {
     diagnostics.append(
       PolicyDiagnostic(file: file, line: mark.line, column: mark.column, message: message))
@@ -28,54 +28,79 @@ final class PolicyReader {
 
   /// The entries of the mapping `node`, checked: it is a mapping, its keys are strings, known, not
   /// repeated, and the `required` ones are present. Problems with single keys are reported and those
-  /// keys dropped; `nil` (after a report) when `node` is not a mapping.
-  func fields(of node: YAMLNode, _ label: String, known: [String], required: [String] = [])
-    -> Fields?
-  {
+  /// keys dropped; `nil` (after a report) when `node` is not a mapping. `label` (the mapping in
+  /// messages) is worked out only for a message.
+  func fields(
+    of node: YAMLNode, _ label: @autoclosure () -> String, known: [String],
+    required: [String] = []
+  ) -> Fields? {
     guard checkUntagged(node), case .mapping(let pairs) = node.content else {
-      report("expected a mapping for \(label), found \(node.summary)", at: node.mark)
+      report("expected a mapping for \(label()), found \(node.summary)", at: node.mark)
       return nil
     }
     var fields = Fields(node: node)
-    let knownKeys = Set(known)
+    // Worked out once, for the first message that needs them.
+    var labelText: String?
     var expected: String?
     for pair in pairs {
       guard pair.key.tag == nil, let key = pair.key.scalar, !pair.key.isNull else {
-        report("expected a key name in \(label), found \(pair.key.summary)", at: pair.key.mark)
+        report("expected a key name in \(label()), found \(pair.key.summary)", at: pair.key.mark)
         continue
       }
-      if let first = fields.keyMark(key) {
+      let isKnown = known.contains(key)
+      if let first = isKnown ? fields[key]?.keyMark : fields.unknownKeyMark(key) {
         report(
-          "duplicate key '\(key)' in \(label) (first given at line \(first.line), column"
+          "duplicate key '\(key)' in \(label()) (first given at line \(first.line), column"
             + " \(first.column))", at: pair.key.mark)
         continue
       }
-      fields.noteKey(key, at: pair.key.mark)
-      if knownKeys.contains(key) {
+      if isKnown {
         fields.add(Field(name: key, keyMark: pair.key.mark, node: pair.value))
       } else {
+        fields.noteUnknownKey(key, at: pair.key.mark, mapping: pairs.count)
+        if labelText == nil { labelText = label() }
         if expected == nil { expected = "; expected one of: " + known.joined(separator: ", ") }
-        report(unknownKeyMessage(key, label, known: known, expected: expected!), at: pair.key.mark)
+        report(
+          unknownKeyMessage(key, labelText!, known: known, expected: expected!), at: pair.key.mark)
       }
     }
     for key in required where fields[key] == nil {
-      report("missing required key '\(key)' in \(label)", at: node.mark)
+      report("missing required key '\(key)' in \(label())", at: node.mark)
     }
     return fields
   }
 
   /// The message for the unknown `key` of `label`: a hint at the known key it most likely meant,
-  /// or else `expected` (the list of known keys).
+  /// or else `expected` (the list of known keys). Built in one piece: a file of many unknown keys
+  /// has as many of these messages.
   private func unknownKeyMessage(
     _ key: String, _ label: String, known: [String], expected: String
   ) -> String {
-    let message = "unknown key '\(key)' in \(label)"
-    guard suggestionsLeft > 0 else { return message + expected }
-    suggestionsLeft -= 1
-    if let suggestion = KeySuggestion.nearest(to: key, among: known) {
-      return "\(message); did you mean '\(suggestion)'?"
+    var hint = expected
+    if suggestionsLeft > 0 {
+      suggestionsLeft -= 1
+      if let suggestion = KeySuggestion.nearest(to: key, among: known) {
+        hint = "; did you mean '\(suggestion)'?"
+      }
     }
-    return message + expected
+    return Self.concatenated(["unknown key '", key, "' in ", label, hint])
+  }
+
+  /// `parts` joined, copied byte for byte into one string of the right size (`+` on strings
+  /// checks every joint for characters that combine across it, which dominates when a message
+  /// is built for each of tens of thousands of keys).
+  private static func concatenated(_ parts: [String]) -> String {
+    let count = parts.reduce(0) { $0 + $1.utf8.count }
+    return String(unsafeUninitializedCapacity: count) { buffer in
+      var offset = 0
+      for var part in parts {
+        part.withUTF8 { bytes in
+          _ = buffer[offset...].initialize(fromContentsOf: bytes)
+          offset += bytes.count
+        }
+      }
+      return offset
+    }
   }
 
   /// Reports an explicit tag (`!!str`, `!custom`) on `node`; `false` when there is one.
@@ -96,27 +121,35 @@ struct Field {
   var node: YAMLNode
 }
 
-/// The checked entries of one mapping, by key.
+/// The checked entries of one mapping, by key. A mapping has at most a dozen known keys, so they
+/// are kept in order and looked up one by one, which costs less than hashing them.
 struct Fields {
   /// The mapping node itself.
   let node: YAMLNode
-  private var entries: [String: Field] = [:]
-  private var keyMarks: [String: YAMLMark] = [:]
+  private var entries: [Field] = []
+  /// Where each unknown key was first written, to find it repeated.
+  private var unknownKeyMarks: [String: YAMLMark] = [:]
 
   init(node: YAMLNode) { self.node = node }
 
   /// The field named `key`, when present and known.
-  subscript(key: String) -> Field? { entries[key] }
+  subscript(key: String) -> Field? { entries.first { $0.name == key } }
 
   /// Whether no known key is present.
   var isEmpty: Bool { entries.isEmpty }
 
-  /// Where `key` was first written, known or not.
-  func keyMark(_ key: String) -> YAMLMark? { keyMarks[key] }
+  /// Where the unknown `key` was first written, if it was.
+  func unknownKeyMark(_ key: String) -> YAMLMark? {
+    unknownKeyMarks.isEmpty ? nil : unknownKeyMarks[key]
+  }
 
-  /// Remembers that `key` is written at `mark`, to find it repeated.
-  mutating func noteKey(_ key: String, at mark: YAMLMark) { keyMarks[key] = mark }
+  /// Remembers that the unknown `key` is written at `mark`, to find it repeated. `entries` is the
+  /// number of entries of the mapping, room for which is made at the first.
+  mutating func noteUnknownKey(_ key: String, at mark: YAMLMark, mapping entries: Int) {
+    if unknownKeyMarks.isEmpty { unknownKeyMarks.reserveCapacity(entries) }
+    unknownKeyMarks[key] = mark
+  }
 
   /// Adds a known key's field.
-  mutating func add(_ field: Field) { entries[field.name] = field }
+  mutating func add(_ field: Field) { entries.append(field) }
 }
