@@ -268,9 +268,10 @@ struct ExecutorPacingTests {
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")
     let count = plan.operations.count
-    #expect(harness.events.current.filter { $0.tag == "resting" }.count == count - 1)
-    // Each operation took at least 0.05 s; all but the last were followed by a rest making the
-    // busy share at most 25 %: wall time is at least 4 × the busy time before the last operation.
+    // Each operation took at least 0.05 s, and after each but the last the run rested until the
+    // busy share was at most 25 %: wall time is at least 4 × the busy time before the last
+    // operation. (How many rests that takes depends on how long the run spent between operations,
+    // which a loaded machine stretches, so the rests are not counted.)
     #expect(wall >= 4 * 0.05 * Double(count - 1))
   }
 }
