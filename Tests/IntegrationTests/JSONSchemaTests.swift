@@ -187,7 +187,7 @@ struct JSONSchemaTests {
   func pacingEvents() throws {
     try #require(Self.hasJSONSchema, "apt-get install python3-jsonschema")
     try withScratchFilesystem(size: "6G") { scratch in
-      try fragmentIntoLargeBlockGroups(scratch, seed: 14)
+      try fragmentIntoLargeBlockGroups(scratch, seed: 14, chunkMiB: 256)
       let run = try StewardRun(
         scratch, policy: PacingOnKernelTests.policy(yield: .cancel) + "  max-busy-share: 30%\n")
       let pressure = try InjectedPressure(in: scratch.directory, percent: InjectedPressure.high)

@@ -1,5 +1,3 @@
-import Foundation
-
 /// Fault injection for pacing tests: pressure read from a file a test writes, instead of from PSI,
 /// so that a test on a real filesystem can raise pressure while a block group is in flight and lower
 /// it again when it means to. The file holds the I/O pressure in percent, optionally followed by the
@@ -16,25 +14,13 @@ public struct InjectedPressureGauge: PressureGauge {
   /// The file read at every sample.
   public var path: String
 
+  /// A gauge that reads `path` at every sample.
   public init(path: String) {
     self.path = path
   }
 
   public func sample() throws(PressureError) -> MachinePressure {
-    let text: String
-    do {
-      let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path))
-      defer { try? handle.close() }
-      let data = try handle.read(upToCount: Self.maximumLength + 1) ?? Data()
-      guard data.count <= Self.maximumLength else {
-        throw PressureError.malformed("'\(path)' is longer than \(Self.maximumLength) bytes")
-      }
-      text = String(decoding: data, as: UTF8.self)
-    } catch let error as PressureError {
-      throw error
-    } catch {
-      throw .unreadable(path: path, reason: error.localizedDescription)
-    }
+    let text = try PressureFiles.read(path, limit: Self.maximumLength, anyFilesystem: true)
     let fields = text.split(whereSeparator: \.isWhitespace)
     let values = fields.compactMap { Double($0) }.filter { (0...100).contains($0) }
     guard (1...2).contains(fields.count), values.count == fields.count else {

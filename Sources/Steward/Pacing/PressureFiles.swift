@@ -57,9 +57,12 @@ public struct PressureFiles: Hashable, Sendable {
     try PressureStall(parsing: read(path, limit: PressureStall.maximumLength + 1))
   }
 
-  /// Reads at most `limit` bytes of a regular file on procfs, sysfs or cgroupfs, opening every
-  /// component of the absolute `path` with `O_NOFOLLOW`.
-  static func read(_ path: String, limit: Int) throws(PressureError) -> String {
+  /// Reads at most `limit` bytes of a regular file — on procfs, sysfs or cgroupfs unless
+  /// `anyFilesystem` — opening every component of the absolute `path` with `O_NOFOLLOW`, and the
+  /// file without blocking, so that a link or FIFO planted on the path is refused.
+  static func read(
+    _ path: String, limit: Int, anyFilesystem: Bool = false
+  ) throws(PressureError) -> String {
     func failure(_ reason: String) -> PressureError { .unreadable(path: path, reason: reason) }
     let components = path.split(separator: "/")
     guard path.hasPrefix("/"), !components.isEmpty, !components.contains("..") else {
@@ -90,7 +93,7 @@ public struct PressureFiles: Hashable, Sendable {
     guard status.st_mode & S_IFMT == S_IFREG else { throw failure("not a regular file") }
     // procfs, sysfs, cgroup v1 and cgroup v2: pressure comes only from the kernel.
     let kernelFilesystems: Set<Int> = [0x9fa0, 0x6265_6572, 0x27e0eb, 0x6367_7270]
-    guard kernelFilesystems.contains(Int(magic)) else {
+    guard anyFilesystem || kernelFilesystems.contains(Int(magic)) else {
       throw failure("not on procfs or cgroupfs")
     }
     var bytes = [UInt8](repeating: 0, count: limit + 1)

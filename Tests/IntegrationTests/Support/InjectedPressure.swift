@@ -91,12 +91,17 @@ func endIfRunning(_ process: Process) {
   process.waitUntilExit()
 }
 
-/// Fills a 6 GiB scratch filesystem, made with 512 MiB data chunks, with 1.25 GiB of 16 KiB files
-/// and deletes about half: large block groups of many small extents, each taking the kernel
-/// seconds to relocate — longer than a one-second grace period, so that a yield lands inside one.
-func fragmentIntoLargeBlockGroups(_ scratch: ScratchFilesystem, seed: UInt64) throws {
+/// Fills a 6 GiB scratch filesystem, made with data chunks of `chunkMiB` (512 by default), with
+/// 896 MiB of 4 KiB files and deletes more than half. With 512 MiB chunks that makes two data block
+/// groups, the lighter (some 160 MiB in 40,000 extents) fitting in the other's holes: relocating it
+/// gains a chunk, and takes the kernel about 3.5 s on an idle 2-core machine (more on a busy one) —
+/// well over a one-second grace period, so that a yield lands inside it. With 256 MiB chunks it
+/// makes four, of 64 to 184 MiB, taking 1.5 to 5 s each: several operations, most of them long.
+func fragmentIntoLargeBlockGroups(
+  _ scratch: ScratchFilesystem, seed: UInt64, chunkMiB: Int = 512
+) throws {
   let fsid = try FileSystem(path: scratch.mountpoint).info().fsid
-  try Data("\(512 << 20)".utf8).write(
+  try Data("\(chunkMiB << 20)".utf8).write(
     to: URL(fileURLWithPath: "/sys/fs/btrfs/\(fsid)/allocation/data/chunk_size"))
-  try scratch.fragment(fileCount: 80, fileSize: 16 << 20, seed: seed, pieceSize: 16 << 10)
+  try scratch.fragment(fileCount: 112, fileSize: 8 << 20, seed: seed, pieceSize: 4 << 10)
 }
