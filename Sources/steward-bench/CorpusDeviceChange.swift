@@ -40,13 +40,7 @@ struct DeviceChange {
     let policyFile = copy.directory.appendingPathComponent("policy.yaml").path
     try policy.write(toFile: policyFile, atomically: true, encoding: .utf8)
     let before = try settledLayout(copy.mountpoint)
-    let planFile = copy.directory.appendingPathComponent("plan.json")
-    _ = try ChildRun.succeeding(
-      [executable, "plan", "--json", "--policy", policyFile, copy.mountpoint], log: planFile,
-      errorLog: copy.directory.appendingPathComponent("plan.log"))
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    let plan = try decoder.decode(Plan.self, from: Data(contentsOf: planFile))
+    let plan = try copy.plan(executable: executable, policyFile: policyFile, )
     _ = try ChildRun.succeeding(
       [
         executable, "run", "--policy", policyFile, "--state-dir",

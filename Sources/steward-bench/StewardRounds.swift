@@ -40,13 +40,7 @@ struct StewardRounds {
   private func round(
     _ number: Int, copy: MountedCopy, policyFile: String
   ) throws -> (plan: Plan, summary: RunSummary?) {
-    let planFile = copy.directory.appendingPathComponent("plan\(number).json")
-    _ = try ChildRun.succeeding(
-      [executable, "plan", "--json", "--policy", policyFile, copy.mountpoint], log: planFile,
-      errorLog: copy.directory.appendingPathComponent("plan\(number).log"))
-    let decoder = JSONDecoder()
-    decoder.dateDecodingStrategy = .iso8601
-    let plan = try decoder.decode(Plan.self, from: Data(contentsOf: planFile))
+    let plan = try copy.plan(executable: executable, policyFile: policyFile, name: "plan\(number)")
     let state = copy.directory.appendingPathComponent("state").path
     _ = try ChildRun.succeeding(
       [
