@@ -296,7 +296,9 @@ struct PolicyLoaderErrorTests {
     .init(
       name: "spread-until-each-device-has in percent",
       yaml: policy("") + "    spread-until-each-device-has: 10%\n", line: 6, column: 35,
-      message: "'spread-until-each-device-has': expected a size like 2GiB, 512MiB or 4096B, found '10%'"),
+      message:
+        "'spread-until-each-device-has': expected a size like 2GiB, 512MiB or 4096B, "
+        + "found '10%'"),
     // rules that can never select anything
     .init(
       name: "empty usage range",

@@ -10,20 +10,8 @@ extension PlanningRun {
   /// Plans the conversion `rule` asks for and reports it, with the progress of the whole
   /// conversion: how many of the type's block groups have the target profile before and after.
   mutating func evaluateConversion(_ rule: Rule, to profile: Profile) -> RuleReport {
-    if let ended {
-      return RuleReport(
-        rule: rule.name, fired: false, verdict: .notEvaluated,
-        explanation: "not evaluated: \(ended)")
-    }
+    if let report = notFiring(rule) { return report }
     let unallocated = space.unallocatedBytes
-    for trigger in rule.when {
-      let (holds, reason) = trigger.evaluate(unallocated: unallocated, totalBytes: totalBytes)
-      if !holds {
-        return RuleReport(
-          rule: rule.name, fired: false, verdict: .notTriggered,
-          explanation: "did not fire: \(reason)")
-      }
-    }
     if let reason = Self.cannotHold(profile, devices: space.base.devices) {
       return RuleReport(
         rule: rule.name, fired: true, verdict: .cannotConvert,
@@ -35,13 +23,8 @@ extension PlanningRun {
     var moved: UInt64 = 0
     let stop: (RuleVerdict, String)
     while true {
-      if let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum {
-        stop = (.maxBlockGroups, "max-block-groups \(maximum) reached")
-        break
-      }
-      if let maximum = policy.limits.maxOperations, operations.count >= maximum {
-        ended = "limit max-operations \(maximum) reached"
-        stop = (.maxOperations, "limit max-operations \(maximum) reached")
+      if let reached = ruleMaxBlockGroups(rule, planned: planned) ?? maxOperationsReached() {
+        stop = reached
         break
       }
       guard let index = queue.next(in: space) else {
@@ -51,12 +34,9 @@ extension PlanningRun {
       let group = space.groups[index]
       // Soft mode: the kernel leaves a block group of the target profile alone.
       if group.profile == profile { continue }
-      if let maximum = policy.limits.maxRelocatedBytes, relocatedBytes + group.used > maximum {
-        ended = "limit max-relocated \(ByteCount(maximum)) reached"
-        stop = (.maxRelocated, "limit max-relocated \(ByteCount(maximum)) reached")
-        break
-      }
-      if let reached = ruleMaxRelocated(rule, movedByRule: moved, next: group) {
+      if let reached = maxRelocatedReached(next: group)
+        ?? ruleMaxRelocated(rule, movedByRule: moved, next: group)
+      {
         stop = reached
         break
       }

@@ -11,20 +11,7 @@ extension PlanningRun {
   static let spreadCandidatesPerStep = 64
 
   mutating func evaluateSpreading(_ rule: Rule, toward goal: SpreadGoal) -> RuleReport {
-    if let ended {
-      return RuleReport(
-        rule: rule.name, fired: false, verdict: .notEvaluated,
-        explanation: "not evaluated: \(ended)")
-    }
-    for trigger in rule.when {
-      let (holds, reason) = trigger.evaluate(
-        unallocated: space.unallocatedBytes, totalBytes: totalBytes)
-      if !holds {
-        return RuleReport(
-          rule: rule.name, fired: false, verdict: .notTriggered,
-          explanation: "did not fire: \(reason)")
-      }
-    }
+    if let report = notFiring(rule) { return report }
     let before = Self.spread(space)
     var planned = 0
     var moved: UInt64 = 0
@@ -34,13 +21,8 @@ extension PlanningRun {
         stop = (.goalReached, reason)
         break
       }
-      if let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum {
-        stop = (.maxBlockGroups, "max-block-groups \(maximum) reached")
-        break
-      }
-      if let maximum = policy.limits.maxOperations, operations.count >= maximum {
-        ended = "limit max-operations \(maximum) reached"
-        stop = (.maxOperations, "limit max-operations \(maximum) reached")
+      if let reached = ruleMaxBlockGroups(rule, planned: planned) ?? maxOperationsReached() {
+        stop = reached
         break
       }
       guard let (index, trial, newChunks) = bestMove(rule, toward: goal) else {
@@ -52,12 +34,9 @@ extension PlanningRun {
         break
       }
       let group = space.groups[index]
-      if let maximum = policy.limits.maxRelocatedBytes, relocatedBytes + group.used > maximum {
-        ended = "limit max-relocated \(ByteCount(maximum)) reached"
-        stop = (.maxRelocated, "limit max-relocated \(ByteCount(maximum)) reached")
-        break
-      }
-      if let reached = ruleMaxRelocated(rule, movedByRule: moved, next: group) {
+      if let reached = maxRelocatedReached(next: group)
+        ?? ruleMaxRelocated(rule, movedByRule: moved, next: group)
+      {
         stop = reached
         break
       }

@@ -77,8 +77,9 @@ struct PlanningRun {
     return (trial.space.unallocatedBytes, trial.relocatedBytes - relocatedBytes)
   }
 
-  /// Plans `rule` with its candidates in `order` and reports what it did.
-  private mutating func evaluate(_ rule: Rule, order: Order) -> RuleReport {
+  /// The report of `rule` when it is not planned: the plan has ended (a run-wide limit), or one of
+  /// its `when` triggers does not hold; `nil` when it fires.
+  func notFiring(_ rule: Rule) -> RuleReport? {
     if let ended {
       return RuleReport(
         rule: rule.name, fired: false, verdict: .notEvaluated,
@@ -93,6 +94,12 @@ struct PlanningRun {
           explanation: "did not fire: \(reason)")
       }
     }
+    return nil
+  }
+
+  /// Plans `rule` with its candidates in `order` and reports what it did.
+  private mutating func evaluate(_ rule: Rule, order: Order) -> RuleReport {
+    if let report = notFiring(rule) { return report }
     if let reason = metGoal(rule) {
       return RuleReport(
         rule: rule.name, fired: true, verdict: .goalAlreadyMet,
@@ -156,19 +163,13 @@ struct PlanningRun {
     _ rule: Rule, from queue: inout CandidateQueue, progress: inout RuleProgress,
     held: inout HeldOperations?
   ) -> (RuleVerdict, String) {
-    let limits = policy.limits
     while true {
       let heldCount = held?.operations.count ?? 0
-      if let maximum = rule.maxBlockGroups,
-        spent(rule).blockGroups + progress.operations + heldCount >= maximum
-      {
-        return (.maxBlockGroups, "max-block-groups \(maximum) reached")
+      if let stop = ruleMaxBlockGroups(rule, planned: progress.operations + heldCount) {
+        return stop
       }
-      if let maximum = limits.maxOperations, operations.count + heldCount >= maximum {
-        ended = "limit max-operations \(maximum) reached"
-        return (
-          .maxOperations, "limit max-operations \(maximum) reached after \(progress.blockGroups)"
-        )
+      if let (verdict, reason) = maxOperationsReached(pending: heldCount) {
+        return (verdict, "\(reason) after \(progress.blockGroups)")
       }
       guard let index = queue.next(in: space) else {
         return (
@@ -179,14 +180,13 @@ struct PlanningRun {
         )
       }
       let group = space.groups[index]
-      if let maximum = limits.maxRelocatedBytes,
-        relocatedBytes + (held?.relocatedBytes ?? 0) + group.used > maximum
+      if let (verdict, reason) = maxRelocatedReached(
+        next: group, pending: held?.relocatedBytes ?? 0)
       {
-        ended = "limit max-relocated \(ByteCount(maximum)) reached"
         return (
-          .maxRelocated,
-          "limit max-relocated \(ByteCount(maximum)) reached after \(progress.blockGroups): the next "
-            + "block group holds \(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
+          verdict,
+          "\(reason) after \(progress.blockGroups): the next block group holds "
+            + "\(ByteCount(group.used)), \(ByteCount(relocatedBytes)) relocated so far"
         )
       }
       if let stop = ruleMaxRelocated(
@@ -327,6 +327,38 @@ struct PlanningRun {
 
   /// What `rule` did earlier in the run this plan continues.
   func spent(_ rule: Rule) -> RuleSpending { spent[rule.name] ?? RuleSpending() }
+
+  /// Whether `rule` may plan no more block groups (`max-block-groups`), counting what it already
+  /// relocated in this run and `planned` more; the verdict and its reason when so.
+  func ruleMaxBlockGroups(_ rule: Rule, planned: Int) -> (RuleVerdict, String)? {
+    guard let maximum = rule.maxBlockGroups, spent(rule).blockGroups + planned >= maximum else {
+      return nil
+    }
+    return (.maxBlockGroups, "max-block-groups \(maximum) reached")
+  }
+
+  /// Whether the policy's `limits: max-operations` is reached with `pending` more operations; if
+  /// so the plan ends (``ended``) and the verdict and its reason are returned.
+  mutating func maxOperationsReached(pending: Int = 0) -> (RuleVerdict, String)? {
+    guard let maximum = policy.limits.maxOperations, operations.count + pending >= maximum else {
+      return nil
+    }
+    ended = "limit max-operations \(maximum) reached"
+    return (.maxOperations, "limit max-operations \(maximum) reached")
+  }
+
+  /// Whether relocating `group` after `pending` more bytes would cross the policy's
+  /// `limits: max-relocated`; if so the plan ends (``ended``) and the verdict and its reason are
+  /// returned.
+  mutating func maxRelocatedReached(
+    next group: BlockGroup, pending: UInt64 = 0
+  ) -> (RuleVerdict, String)? {
+    guard let maximum = policy.limits.maxRelocatedBytes,
+      relocatedBytes + pending + group.used > maximum
+    else { return nil }
+    ended = "limit max-relocated \(ByteCount(maximum)) reached"
+    return (.maxRelocated, "limit max-relocated \(ByteCount(maximum)) reached")
+  }
 
   /// The verdict that ends `rule` before `group` when relocating it would take the bytes the rule
   /// moved (in this plan: `movedByRule`, and earlier in the run) past the rule's own
