@@ -15,41 +15,30 @@ struct JournalAndMetricsTests {
 
   @Test("policy errors reach the journal at error priority, nothing on standard error")
   func policyErrors() throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("steward-policy-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let policy = directory.appendingPathComponent("bad.yaml").path
-    try "version: 1\nname: bad\nrulez: []\n".write(
-      toFile: policy, atomically: true, encoding: .utf8)
-
-    let run = try stewardUnderJournal(["validate", policy])
-    #expect(run.status == Steward.ExitStatus.invalidInput.rawValue)
-    #expect(run.standardError.isEmpty, "\(run.standardError)")
-    #expect(run.entries.count == 2)
-    for entry in run.entries {
-      #expect(field(entry, "PRIORITY") == "3")
-      #expect(field(entry, "MESSAGE")?.hasPrefix("\(policy):") == true)
+    try withBadPolicy { policy in
+      let run = try stewardUnderJournal(["validate", policy])
+      #expect(run.status == Steward.ExitStatus.invalidInput.rawValue)
+      #expect(run.standardError.isEmpty, "\(run.standardError)")
+      #expect(run.entries.count == 2)
+      for entry in run.entries {
+        #expect(field(entry, "PRIORITY") == "3")
+        #expect(field(entry, "MESSAGE")?.hasPrefix("\(policy):") == true)
+      }
+      #expect(
+        run.entries.contains { field($0, "MESSAGE")?.contains("did you mean 'rules'") == true })
     }
-    #expect(run.entries.contains { field($0, "MESSAGE")?.contains("did you mean 'rules'") == true })
   }
 
   @Test("without journald's socket, records go to the journal stream with <N> priorities")
   func streamFallback() throws {
-    let directory = FileManager.default.temporaryDirectory
-      .appendingPathComponent("steward-policy-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let policy = directory.appendingPathComponent("bad.yaml").path
-    try "version: 1\nname: bad\nrulez: []\n".write(
-      toFile: policy, atomically: true, encoding: .utf8)
-
-    let run = try stewardUnderJournal(["validate", policy], journalListens: false)
-    #expect(run.status == Steward.ExitStatus.invalidInput.rawValue)
-    #expect(run.entries.isEmpty)
-    let lines = run.standardError.split(separator: "\n")
-    #expect(lines.count == 2)
-    #expect(lines.allSatisfy { $0.hasPrefix("<3>\(policy):") }, "\(run.standardError)")
+    try withBadPolicy { policy in
+      let run = try stewardUnderJournal(["validate", policy], journalListens: false)
+      #expect(run.status == Steward.ExitStatus.invalidInput.rawValue)
+      #expect(run.entries.isEmpty)
+      let lines = run.standardError.split(separator: "\n")
+      #expect(lines.count == 2)
+      #expect(lines.allSatisfy { $0.hasPrefix("<3>\(policy):") }, "\(run.standardError)")
+    }
   }
 
   @Test(
@@ -110,5 +99,18 @@ struct JournalAndMetricsTests {
     let promtool = try #require(Self.promtool, "promtool is missing: apt-get install prometheus")
     let check = try execute(["/bin/sh", "-c", "\"$0\" check metrics < \"$1\"", promtool, path])
     #expect(check.status == 0, "\(check.standardOutput)\n\(check.standardError)")
+  }
+
+  /// Calls `body` with the path of a policy file, in a directory of its own, whose only mistake is
+  /// an unknown key (`rulez`); removes the directory afterwards.
+  private func withBadPolicy(_ body: (String) throws -> Void) throws {
+    let directory = FileManager.default.temporaryDirectory
+      .appendingPathComponent("steward-policy-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let policy = directory.appendingPathComponent("bad.yaml").path
+    try "version: 1\nname: bad\nrulez: []\n".write(
+      toFile: policy, atomically: true, encoding: .utf8)
+    try body(policy)
   }
 }
