@@ -114,26 +114,8 @@ struct MountedCopy {
   }
 }
 
-/// Commits the filesystem at `mountpoint` and reads its layout until two reads a second apart
-/// agree on every block group and on unallocated space (the kernel deletes emptied block groups in
-/// the background after a commit), for at most `timeout` seconds; returns the last layout.
+/// The layout of the filesystem at `mountpoint` once it has settled (``SettledLayout``), or the last
+/// one read after `timeout` seconds.
 func settledLayout(_ mountpoint: String, timeout: Double = 60) throws -> Layout {
-  let deadline = Date().addingTimeInterval(timeout)
-  var previous = try syncedLayout(mountpoint)
-  while Date() < deadline {
-    Thread.sleep(forTimeInterval: 1)
-    let current = try syncedLayout(mountpoint)
-    if current.blockGroups == previous.blockGroups
-      && current.unallocatedBytes == previous.unallocatedBytes
-    {
-      return current
-    }
-    previous = current
-  }
-  return previous
-}
-
-private func syncedLayout(_ mountpoint: String) throws -> Layout {
-  try Command.run(["btrfs", "filesystem", "sync", mountpoint])
-  return try FileSystem(path: mountpoint).layout()
+  try SettledLayout(mountpoint, timeout: timeout).layout
 }
