@@ -38,7 +38,7 @@ struct BalanceControlTests {
       let fileSystem = try FileSystem(path: scratch.mountpoint)
       let everyData = BalanceArguments(data: BalanceFilter())
 
-      let started = try runInBackground { try fileSystem.startBalance(everyData) }
+      let started = runInBackground { try fileSystem.startBalance(everyData) }
       let running = try waitForProgress(fileSystem) { $0.isRunning && $0.statistics.expected > 1 }
       #expect(running.arguments.data == BalanceFilter())
       try fileSystem.pauseBalance()
@@ -54,7 +54,7 @@ struct BalanceControlTests {
         try fileSystem.startBalance(everyData)
       }
 
-      let resumed = try runInBackground { try fileSystem.resumeBalance() }
+      let resumed = runInBackground { try fileSystem.resumeBalance() }
       let first = try waitForProgress(fileSystem) { $0.isRunning }
       let later = try waitForProgress(fileSystem) {
         $0.isRunning && $0.statistics.considered > first.statistics.considered
@@ -94,10 +94,6 @@ final class BackgroundResult<Value: Sendable>: @unchecked Sendable {
     }
     return try result!.get()
   }
-}
-
-struct TimedOut: Error {
-  var what: String
 }
 
 /// Runs `body` on a new thread.

@@ -195,7 +195,7 @@ struct ScrubJobTests {
       let locked = try steward(run.arguments("scrub"))
       #expect(locked.status == ExitStatus.locked.rawValue)
       let log = scratch.directory.appendingPathComponent("waiting.log")
-      FileManager.default.createFile(atPath: log.path, contents: nil)
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
       let process = Process()
       process.executableURL = URL(fileURLWithPath: stewardExecutable())
       process.arguments = run.arguments("scrub", ["--wait"])

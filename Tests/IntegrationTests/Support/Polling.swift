@@ -12,3 +12,9 @@ func poll<Value>(
   }
   throw TimedOut(what: what)
 }
+
+/// What a bounded wait waited for in vain.
+struct TimedOut: Error {
+  /// What was waited for.
+  var what: String
+}

@@ -45,8 +45,8 @@ func execute(_ arguments: [String], environment: [String: String]? = nil) throws
   defer { try? FileManager.default.removeItem(at: directory) }
   let outputURL = directory.appendingPathComponent("out")
   let errorURL = directory.appendingPathComponent("err")
-  FileManager.default.createFile(atPath: outputURL.path, contents: nil)
-  FileManager.default.createFile(atPath: errorURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: outputURL.path, contents: nil)
+  _ = FileManager.default.createFile(atPath: errorURL.path, contents: nil)
   let process = Process()
   process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
   process.arguments = arguments
