@@ -51,7 +51,7 @@ struct MaintenanceKernelTests {
       try sysfs.setScrubSpeedLimit(devid: 1, bytesPerSecond: 8 << 20)
       defer { try? sysfs.setScrubSpeedLimit(devid: 1, bytesPerSecond: original) }
       #expect(sysfs.scrubSpeedLimit(devid: 1) == 8 << 20)
-      let started = try runInBackground {
+      let started = runInBackground {
         try fileSystem.scrub(devid: 1, physicalRange: 0..<UInt64.max, readOnly: true)
       }
       let running = try poll("scrub progress", timeout: 30, interval: 0.01) {

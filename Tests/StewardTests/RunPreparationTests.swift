@@ -254,12 +254,12 @@ struct RunPreparationTests {
   @Test("btrfs-steward's lock held elsewhere: refused as locked by steward until it is released")
   func stewardLock() throws {
     let setup = try Setup()
-    try withExtendedLifetime(try setup.prepare(setup.preparation())) {
+    withExtendedLifetime(try setup.prepare(setup.preparation())) {
       #expect(setup.refusal(setup.preparation()) == .lockedBySteward(lockFile: setup.stewardLock))
     }
     #expect(setup.refusal(setup.preparation()) == nil)
 
-    try withExtendedLifetime(try FilesystemLock(path: setup.stewardLock)) {
+    withExtendedLifetime(try FilesystemLock(path: setup.stewardLock)) {
       let refusal = setup.refusal(setup.preparation())
       #expect(refusal == .lockedBySteward(lockFile: setup.stewardLock))
       #expect(refusal?.exitStatus == .locked)
@@ -300,7 +300,7 @@ struct RunPreparationTests {
   @Test("btrfsmaintenance's lock held: refused as locked by btrfsmaintenance")
   func maintenanceLock() throws {
     let setup = try Setup()
-    try withExtendedLifetime(try FilesystemLock(path: setup.maintenanceLock)) {
+    withExtendedLifetime(try FilesystemLock(path: setup.maintenanceLock)) {
       let refusal = setup.refusal(setup.preparation())
       #expect(refusal == .lockedByBtrfsMaintenance(lockFile: setup.maintenanceLock))
       #expect(refusal?.exitStatus == .locked)

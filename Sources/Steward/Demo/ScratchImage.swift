@@ -89,7 +89,7 @@ extension ScratchImage {
 
   /// Writes `count` bytes of `pattern`, repeated, to a new file at `path`.
   private func write(_ pattern: [UInt8], count: Int, to path: String) throws {
-    FileManager.default.createFile(atPath: path, contents: nil)
+    _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     defer { try? handle.close() }
     var written = 0
