@@ -7,7 +7,7 @@ struct BenchSteward: ParsableCommand {
     abstract:
       "Benchmarks of btrfs-steward, side by side with its peers. Figures are printed, never asserted.",
     discussion: """
-      Commands that build filesystems need root, loop devices and btrfs-progs; they build their own
+      Commands that build filesystems need root, loop devices and btrfs-progs; they build their own \
       sparse images in a temporary directory and always clean up.
       """,
     subcommands: [
