@@ -424,18 +424,15 @@ private final class Session {
     }
   }
 
-  /// The hook of ``Executor/predictionCheck``: after `operation` relocated its block group,
-  /// journals how the kernel's result compares with the prediction and, when they differ by more
-  /// than one chunk, journals and takes a new plan for the rest of the run.
+  /// The hook of ``Executor/predictionCheck``: after `operation` relocated its block group (and
+  /// ``finishOperation(_:_:elapsed:)`` journaled how the kernel's result compares with the
+  /// prediction), when the two differ by more than one chunk, journals and takes a new plan for the
+  /// rest of the run.
   private func checkPrediction(_ operation: PlannedOperation) throws(ExecutionError) {
     guard let check = executor.predictionCheck,
       case .relocated(_, let unallocated)? = tally.results[operation.index]
     else { return }
     let finding = check.compare(operation, realUnallocated: unallocated)
-    try record(
-      .predictionChecked(
-        index: operation.index, predictedUnallocated: finding.predictedUnallocated,
-        realUnallocated: unallocated))
     guard finding.exceedsTolerance, replans < check.maximumReplans else { return }
     replans += 1
     let operations: [PlannedOperation]
@@ -452,10 +449,24 @@ private final class Session {
     plan.replaceRemaining(with: operations, done: Set(tally.results.keys))
   }
 
+  /// Journals how `operation` ended; with a ``Executor/predictionCheck``, a relocation is journaled
+  /// with how the kernel's result compares with the prediction, in the same write and fsync (the
+  /// check is read by nobody but people and benchmarks, so it need not be durable on its own).
   private func finishOperation(
     _ operation: PlannedOperation, _ result: OperationResult, elapsed: Double
   ) throws(ExecutionError) {
-    try record(.operationFinished(index: operation.index, result: result))
+    let finished = JournalEvent.operationFinished(index: operation.index, result: result)
+    if let check = executor.predictionCheck, case .relocated(_, let unallocated) = result {
+      let finding = check.compare(operation, realUnallocated: unallocated)
+      try record([
+        finished,
+        .predictionChecked(
+          index: operation.index, predictedUnallocated: finding.predictedUnallocated,
+          realUnallocated: unallocated),
+      ])
+    } else {
+      try record(finished)
+    }
     CrashPoint.afterOperation.reach()
     tally.results[operation.index] = result
     executor.observe(.operationFinished(operation, result, elapsedSeconds: elapsed))
@@ -555,8 +566,12 @@ private final class Session {
   }
 
   private func record(_ event: JournalEvent) throws(ExecutionError) {
+    try record([event])
+  }
+
+  private func record(_ events: [JournalEvent]) throws(ExecutionError) {
     do {
-      try executor.journal.record(event)
+      try executor.journal.record(events)
     } catch {
       throw .journal(error)
     }

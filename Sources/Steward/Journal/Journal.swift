@@ -17,7 +17,13 @@ public struct Journal: Sendable {
 
   /// Appends `event` and fsyncs it before returning.
   public func record(_ event: JournalEvent) throws(JournalError) {
-    try file.append(JournalRecord(run: runID, time: now(), event: event))
+    try record([event])
+  }
+
+  /// Appends `events` and fsyncs them, in one write, before returning.
+  public func record(_ events: [JournalEvent]) throws(JournalError) {
+    let time = now()
+    try file.append(contentsOf: events.map { JournalRecord(run: runID, time: time, event: $0) })
   }
 }
 

@@ -74,17 +74,21 @@ public struct JournalFile: Sendable {
 
   /// Appends `record` as one line and fsyncs it.
   public func append(_ record: JournalRecord) throws(JournalError) {
-    var line: Data
-    do {
-      line = try Self.encoder.encode(record)
-    } catch {
-      throw .unencodable(reason: "\(error)")
+    try append(contentsOf: [record])
+  }
+
+  /// Appends `records`, one line each, in one write and one fsync. A crash leaves a prefix of
+  /// them, the last line perhaps torn: what it leaves of separate appends.
+  public func append(contentsOf records: [JournalRecord]) throws(JournalError) {
+    var lines: [UInt8] = []
+    for record in records {
+      lines.append(contentsOf: try record.line())
+      lines.append(UInt8(ascii: "\n"))
     }
-    line.append(UInt8(ascii: "\n"))
     let descriptor = try openFile(path, .readWrite, options: [.append, .create])
     defer { try? descriptor.close() }
     try cutTornTail(descriptor)
-    try write(line, to: descriptor, path: path)
+    try write(lines, to: descriptor, path: path)
   }
 
   /// Every whole record, in order, and what could not be read. A journal that does not exist yet
@@ -139,13 +143,9 @@ public struct JournalFile: Sendable {
   /// Rewrites the journal with only `records`, atomically, through ``DurableFile`` (mode 0600).
   public func replace(with records: [JournalRecord]) throws(JournalError) {
     var data = Data()
-    do {
-      for record in records {
-        data.append(try Self.encoder.encode(record))
-        data.append(UInt8(ascii: "\n"))
-      }
-    } catch {
-      throw .unencodable(reason: "\(error)")
+    for record in records {
+      data.append(contentsOf: try record.line())
+      data.append(UInt8(ascii: "\n"))
     }
     do {
       try DurableFile.replace(path, with: data, mode: 0o600)
@@ -154,17 +154,11 @@ public struct JournalFile: Sendable {
     }
   }
 
-  private static let encoder: JSONEncoder = {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    encoder.dateEncodingStrategy = .iso8601
-    return encoder
-  }()
-
   private static let decoder = JSONCoding.decoder()
 
   /// Writes all of `data` and fsyncs the file.
-  private func write(_ data: Data, to descriptor: FileDescriptor, path: String) throws(JournalError)
+  private func write(_ data: [UInt8], to descriptor: FileDescriptor, path: String)
+    throws(JournalError)
   {
     do {
       try descriptor.writeAll(data)

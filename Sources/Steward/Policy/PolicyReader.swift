@@ -8,10 +8,11 @@ final class PolicyReader {
   let file: String
   /// Every problem found so far, in the order found.
   private(set) var diagnostics: [PolicyDiagnostic] = []
-  /// How many more unknown keys get a "did you mean" hint: each costs an edit-distance search, and
-  /// past the first few hundred mistakes nobody reads hints, so a file of 50,000 unknown keys loads
-  /// as fast as its size allows.
-  private var suggestionsLeft = 200
+  /// How many more unknown keys are reported one by one, each with a "did you mean" hint (an
+  /// edit-distance search) or the list of known keys. Past the first few hundred mistakes nobody
+  /// reads on, so a mapping's further unknown keys are counted into one diagnostic at the first of
+  /// them, and a file of 50,000 unknown keys loads as fast as its size allows.
+  private var unknownKeysLeft = 200
 
   init(file: String) { self.file = file }
 
@@ -42,6 +43,8 @@ final class PolicyReader {
     // Worked out once, for the first message that needs them.
     var labelText: String?
     var expected: String?
+    // The unknown keys past ``unknownKeysLeft``: how many, and the first.
+    var unreported: (count: Int, key: String, mark: YAMLMark)?
     for pair in pairs {
       guard pair.key.tag == nil, let key = pair.key.scalar, !pair.key.isNull else {
         report("expected a key name in \(label()), found \(pair.key.summary)", at: pair.key.mark)
@@ -56,13 +59,26 @@ final class PolicyReader {
       }
       if isKnown {
         fields.add(Field(name: key, keyMark: pair.key.mark, node: pair.value))
-      } else {
-        fields.noteUnknownKey(key, at: pair.key.mark, mapping: pairs.count)
+      } else if unknownKeysLeft > 0 {
+        unknownKeysLeft -= 1
+        fields.noteUnknownKey(
+          key, at: pair.key.mark, mapping: min(pairs.count, unknownKeysLeft + 1))
         if labelText == nil { labelText = label() }
         if expected == nil { expected = "; expected one of: " + known.joined(separator: ", ") }
         report(
           unknownKeyMessage(key, labelText!, known: known, expected: expected!), at: pair.key.mark)
+      } else {
+        unreported = (
+          (unreported?.count ?? 0) + 1, unreported?.key ?? key,
+          unreported?.mark ?? pair.key.mark
+        )
       }
+    }
+    if let unreported {
+      report(
+        "\(unreported.count) more unknown keys in \(labelText ?? label()), the first '\(unreported.key)'"
+          + (expected ?? "; expected one of: " + known.joined(separator: ", ")), at: unreported.mark
+      )
     }
     for key in required where fields[key] == nil {
       report("missing required key '\(key)' in \(label())", at: node.mark)
@@ -72,16 +88,13 @@ final class PolicyReader {
 
   /// The message for the unknown `key` of `label`: a hint at the known key it most likely meant,
   /// or else `expected` (the list of known keys). Built in one piece: a file of many unknown keys
-  /// has as many of these messages.
+  /// has a few hundred of these messages.
   private func unknownKeyMessage(
     _ key: String, _ label: String, known: [String], expected: String
   ) -> String {
     var hint = expected
-    if suggestionsLeft > 0 {
-      suggestionsLeft -= 1
-      if let suggestion = KeySuggestion.nearest(to: key, among: known) {
-        hint = "; did you mean '\(suggestion)'?"
-      }
+    if let suggestion = KeySuggestion.nearest(to: key, among: known) {
+      hint = "; did you mean '\(suggestion)'?"
     }
     return Self.concatenated(["unknown key '", key, "' in ", label, hint])
   }

@@ -68,9 +68,11 @@ struct StewardLogHandler: LogHandler {
 
   private static func destination() -> Destination {
     var status = stat()
+    // getenv, not ProcessInfo's environment, which copies every variable into a dictionary first
+    // (a million instructions at each start).
     guard fstat(STDERR_FILENO, &status) == 0,
       LogLineFormat.isJournalStream(
-        ProcessInfo.processInfo.environment["JOURNAL_STREAM"], device: UInt64(status.st_dev),
+        getenv("JOURNAL_STREAM").map { String(cString: $0) }, device: UInt64(status.st_dev),
         inode: UInt64(status.st_ino))
     else { return .terminal }
     return JournalSocket(path: journalSocketPath()).map { .journal($0) } ?? .journalStream
