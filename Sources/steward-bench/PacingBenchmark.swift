@@ -77,7 +77,7 @@ struct PacingBenchmark: ParsableCommand {
       The cgroup-paced run's pacing section beside 'protect-cgroup' (the foreground's cgroup), \
       as 'key: value' lines separated by ';'.
       """)
-  var cgroupPacing = "on-pressure-in-flight: cancel"
+  var cgroupPacing = "on-pressure-in-flight: pause"
 
   @Option(
     name: .customLong("rows"),
