@@ -1,10 +1,11 @@
 import Foundation
 
 /// The pacing of one process's work on a run: the gate before each operation (pressure, the
-/// protected workload), the watch on both while one runs, and the rests between operations (the policy's `pause-between`, or
-/// longer when the duty cycle asks). Every wait is in slices of ``PacingGate/slice`` on the run's
-/// stop requests, with the clock checked at each, so a stop, a closing window or max-runtime ends
-/// it at once; time spent waiting counts against max-runtime and windows like any other.
+/// protected workload), the watch on both while one runs, and the rests between operations (the
+/// policy's `pause-between`, or longer when the duty cycle asks). Every wait is in slices of
+/// ``PacingGate/slice`` on the run's stop requests, with the clock checked at each, so a stop, a
+/// closing window or max-runtime ends it at once; time spent waiting counts against max-runtime
+/// and windows like any other.
 final class RunPacer {
   let pacing: Pacing
   let gate: PacingGate

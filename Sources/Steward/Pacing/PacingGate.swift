@@ -99,9 +99,11 @@ public struct PacingGate: Sendable {
   /// `checkClock` runs at every slice (it turns closed windows and max-runtime into stop
   /// requests); `onBusy` runs once, with what was read, when a wait begins.
   ///
-  /// With a pressure bound, the first reading only starts a fresh interval, the gauge's ``PressureGauge/freshInterval``
-  /// long: a gauge's figure covers the time since an earlier reading, which after an operation is
-  /// the operation itself, whose own I/O would read as the machine's pressure.
+  /// With a pressure bound, the first reading only starts a fresh interval, the gauge's
+  /// ``PressureGauge/freshInterval`` long: a gauge's figure covers the time since an earlier
+  /// reading, which after an operation is the operation itself, whose own I/O would read as the
+  /// machine's pressure. The protected workload needs no such interval: the run's own I/O is not
+  /// in its counters.
   public func waitUntilCalm<Failure: Error>(
     checkClock: () -> Void, onBusy: (PressureObservation) throws(Failure) -> Void
   ) throws(Failure) -> Outcome {
