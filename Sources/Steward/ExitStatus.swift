@@ -36,8 +36,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case cancelled = 86
   /// Outside every window of the policy: nothing was done.
   case outsideWindow = 87
-  /// The policy bounds the machine's pressure and it cannot be read (no PSI, or a pressure file
-  /// that is not what it must be): nothing was done.
+  /// The policy bounds the machine's pressure, or protects a cgroup, and it cannot be read (no
+  /// PSI, no such cgroup v2, or a file that is not what it must be): nothing was done.
   case pressureUnreadable = 88
   /// `status`: a balance is running.
   case statusRunning = 90
@@ -79,7 +79,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .cancelled: "cancelled"
     case .outsideWindow: "outside every time window: nothing done"
     case .pressureUnreadable:
-      "the policy bounds pressure (`pacing`) and the kernel's PSI cannot be read: nothing done"
+      "the policy paces the run (`pacing`) and the kernel's PSI or the protected cgroup cannot be"
+        + " read: nothing done"
     case .statusRunning: "`status`: a balance is running"
     case .statusPaused: "`status`: a balance or a run is paused"
     case .foreignScrub: "a scrub not started by btrfs-steward (or a device replace) runs"

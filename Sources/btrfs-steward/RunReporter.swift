@@ -152,13 +152,21 @@ final class RunReporter: Sendable {
     case .runEnded(let summary):
       emit(summary.ending.exitStatus == .success ? .notice : .warning, self.summary(summary))
     case .waitingForMachine(let observation, _):
-      emit(.notice, clear + "Waiting for the machine: \(observation) is above the policy's bound")
+      let why =
+        if case .workloadBusy = observation { "\(observation)" } else {
+          "\(observation) is above the policy's bound"
+        }
+      emit(.notice, clear + "Waiting for the machine: " + why)
     case .machineCalm(let waited):
       emit(.notice, clear + "The machine is calm again after \(oneDecimal(waited))s")
     case .yielding(let operation, let action, let observation):
+      let why =
+        if case .workloadBusy = observation { "\(observation)" } else {
+          "\(observation) stayed above the bound for the grace period"
+        }
       emit(
         .notice,
-        clear + "#\(operation.index): \(observation) stayed above the bound for the grace period; "
+        clear + "#\(operation.index): \(why); "
           + (action == .pause
             ? "pausing after the block group in flight" : "cancelling the block group in flight"))
     case .operationYielded(let operation, let lost):
@@ -294,6 +302,8 @@ final class RunReporter: Sendable {
     var summary: RunSummary? = nil
     var reason: String? = nil
     var pressure: MachinePressure? = nil
+    /// The protected workload that is busy (``PressureObservation/workloadBusy(_:)``).
+    var workload: String? = nil
   }
 
   private func emitJSON(_ event: ExecutionEvent) {
@@ -338,14 +348,15 @@ final class RunReporter: Sendable {
       write(
         JSONLine(
           event: "waiting-for-machine", message: observation.description, operation: operation,
-          pressure: observation.pressure))
+          pressure: observation.pressure, workload: observation.busyWorkload))
     case .machineCalm(let waited):
       write(JSONLine(event: "machine-calm", elapsedSeconds: waited))
     case .yielding(let operation, let action, let observation):
       write(
         JSONLine(
           event: "yielding", message: observation.description, operation: operation.index,
-          reason: action.rawValue, pressure: observation.pressure))
+          reason: action.rawValue, pressure: observation.pressure,
+          workload: observation.busyWorkload))
     case .operationYielded(let operation, let lost):
       write(JSONLine(event: "operation-yielded", operation: operation.index, elapsedSeconds: lost))
     case .resting(let seconds):

@@ -68,6 +68,8 @@ struct StatusCommand: ParsableCommand {
     var waitingSeconds: Double?
     /// The pressure that made it wait, when readable.
     var waitingPressure: MachinePressure?
+    /// The protected workload it waits for, when it waits for one.
+    var waitingForWorkload: String?
   }
 
   func run() throws {
@@ -139,7 +141,8 @@ struct StatusCommand: ParsableCommand {
       relocatedBytes: soFar.relocatedBytes, unallocatedBefore: soFar.unallocatedBefore,
       summary: summary, waitingForMachineSince: waitingSince,
       waitingSeconds: waitingSince.map { Date().timeIntervalSince($0) },
-      waitingPressure: waitingSince == nil ? nil : run.waitingPressure)
+      waitingPressure: waitingSince == nil ? nil : run.waitingPressure,
+      waitingForWorkload: waitingSince == nil ? nil : run.waitingForWorkload)
   }
 
   private func render(_ report: Report) -> String {
@@ -167,7 +170,8 @@ struct StatusCommand: ParsableCommand {
       if let since = run.waitingForMachineSince, let waited = run.waitingSeconds {
         lines.append(
           "    Waiting for the machine since \(since) (\(String(format: "%.0f", waited))s so far): "
-            + (run.waitingPressure.map { "\($0) above the policy's bound" }
+            + (run.waitingForWorkload.map { "the protected \($0) is doing I/O" }
+              ?? run.waitingPressure.map { "\($0) above the policy's bound" }
               ?? "pressure cannot be read"))
       }
     } else {

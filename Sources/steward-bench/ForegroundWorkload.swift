@@ -56,18 +56,22 @@ struct ForegroundWorkload: Codable {
     _ = try Command.run(["fio", "--create_only=1", job.path])
   }
 
-  /// Starts fio on the filesystem at `mountpoint`; its JSON goes to a file in `directory`.
-  func start(mountpoint: String, in directory: URL, maximumSeconds: Int) throws -> RunningForeground
-  {
+  /// Starts fio on the filesystem at `mountpoint`, inside `cgroup`; its JSON goes to a file in
+  /// `directory`.
+  func start(
+    mountpoint: String, in directory: URL, cgroup: ForegroundCgroup, maximumSeconds: Int
+  ) throws -> RunningForeground {
     let job = directory.appendingPathComponent("foreground.fio")
     try jobFile(mountpoint: mountpoint, maximumSeconds: maximumSeconds).write(
       to: job, atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("foreground.json")
+    let fio = try Command.run(["sh", "-c", "command -v fio"])
+      .trimmingCharacters(in: .whitespacesAndNewlines)
+    let command = cgroup.wrapping(
+      [fio, "--output-format=json", "--output=\(output.path)", job.path])
     let process = Process()
-    process.executableURL = URL(
-      fileURLWithPath: try Command.run(["sh", "-c", "command -v fio"])
-        .trimmingCharacters(in: .whitespacesAndNewlines))
-    process.arguments = ["--output-format=json", "--output=\(output.path)", job.path]
+    process.executableURL = URL(fileURLWithPath: command[0])
+    process.arguments = Array(command.dropFirst())
     process.standardOutput = FileHandle.nullDevice
     process.standardError = try FileHandle(
       forWritingTo: {

@@ -10,7 +10,9 @@ struct PacedStewardCompaction: CompactionContender {
   var usage: Int
   /// The `pacing:` section's lines, or `nil` for an unpaced run.
   var pacing: [String]?
-  var name: String { pacing == nil ? "btrfs-steward unpaced" : "btrfs-steward paced" }
+  /// What the pacing goes by, in the paced row's name (`PSI`, `cgroup`).
+  var signal = ""
+  var name: String { pacing == nil ? "btrfs-steward unpaced" : "btrfs-steward paced (\(signal))" }
 
   /// The policy the run is given.
   var policy: String {

@@ -19,11 +19,14 @@ struct PacingBenchmark: ParsableCommand {
       the work directory must be on a filesystem with O_DIRECT), mounts it, starts the \
       foreground (fio: random 4 KiB direct reads and fsync'd 4 KiB writes, rate-limited, busy \
       for --busy-seconds then quiet for --quiet-seconds, repeated), runs the contender's \
-      compaction, and stops fio when the compaction ends. The idle row is fio alone for \
-      --idle-seconds. Every fio I/O happens in a busy period, so its percentiles are the busy \
-      periods'. Every contender compacts data block groups below the same usage. Prints the \
-      table and the targets (paced fsync'd-write p99 ≤ 2× idle, p99.9 ≤ 3× idle, paced \
-      compaction ≤ 3× unpaced) and writes them as JSON.
+      compaction, and stops fio when the compaction ends. fio runs in a cgroup v2 of its own, \
+      made for the benchmark. The idle row is fio alone for --idle-seconds. Every fio I/O \
+      happens in a busy period, so its percentiles are the busy periods'. Every contender \
+      compacts data block groups below the same usage. btrfs-steward runs paced twice: by \
+      system PSI (--pacing) and protecting fio's cgroup (--cgroup-pacing plus \
+      'protect-cgroup'). Prints the table and, for each paced run, the targets (paced \
+      fsync'd-write p99 ≤ 2× idle, p99.9 ≤ 3× idle, paced compaction ≤ 3× unpaced) and \
+      writes them as JSON.
       """
   )
 
@@ -66,8 +69,23 @@ struct PacingBenchmark: ParsableCommand {
   @Option(help: "A compaction still running after this many seconds is interrupted (SIGINT).")
   var maximumCompactionSeconds = 200
 
-  @Option(help: "The paced run's pacing section, as 'key: value' lines separated by ';'.")
+  @Option(help: "The PSI-paced run's pacing section, as 'key: value' lines separated by ';'.")
   var pacing = "max-io-pressure: 10%"
+
+  @Option(
+    help: """
+      The cgroup-paced run's pacing section beside 'protect-cgroup' (the foreground's cgroup), \
+      as 'key: value' lines separated by ';'.
+      """)
+  var cgroupPacing = "on-pressure-in-flight: pause"
+
+  @Option(
+    name: .customLong("rows"),
+    help: """
+      The rows measured, in order, separated by ',': idle, unpaced, psi, cgroup, python, kernel \
+      (the targets need idle, unpaced and a paced row).
+      """)
+  var rowNames = "idle,unpaced,psi,cgroup,python,kernel"
 
   @Option(help: "The python interpreter that has python-btrfs.")
   var python = "/usr/bin/python3"
@@ -101,30 +119,50 @@ struct PacingBenchmark: ParsableCommand {
       try foreground.layOut(mountpoint: mountpoint, in: workdir)
     }
     defer { unlink(FilesystemLock.btrfsMaintenanceLockPath(fsid: fsid)) }
+    let cgroup = try ForegroundCgroup()
+    defer { cgroup.remove() }
 
-    let pacingLines = pacing.split(separator: ";").map {
-      $0.trimmingCharacters(in: .whitespaces)
-    }.filter { !$0.isEmpty }
-    let contenders: [any CompactionContender] = [
-      PacedStewardCompaction(executable: steward, usage: usage, pacing: nil),
-      PacedStewardCompaction(executable: steward, usage: usage, pacing: pacingLines),
-      PythonLeastUsed(python: python, usage: usage), KernelUsageBalance(usage: usage),
+    func lines(_ text: String) -> [String] {
+      text.split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces) }
+        .filter { !$0.isEmpty }
+    }
+    let pacingLines = lines(pacing)
+    let cgroupPacingLines = ["protect-cgroup: \(cgroup.path)"] + lines(cgroupPacing)
+    let known: [String: (any CompactionContender)?] = [
+      "idle": nil,
+      "unpaced": PacedStewardCompaction(executable: steward, usage: usage, pacing: nil),
+      "psi": PacedStewardCompaction(
+        executable: steward, usage: usage, pacing: pacingLines, signal: "PSI"),
+      "cgroup": PacedStewardCompaction(
+        executable: steward, usage: usage, pacing: cgroupPacingLines, signal: "cgroup"),
+      "python": PythonLeastUsed(python: python, usage: usage),
+      "kernel": KernelUsageBalance(usage: usage),
     ]
+    let contenders = try rowNames.split(separator: ",").map { name in
+      guard let contender = known[String(name)] else {
+        throw BenchmarkFailure("--rows: '\(name)' is not one of \(known.keys.sorted())")
+      }
+      return contender
+    }
     var rows: [PacingRow] = []
-    for (number, contender) in ([nil] + contenders.map { Optional($0) }).enumerated() {
+    for (number, contender) in contenders.enumerated() {
       try Interruption.check()
       let name = contender?.name ?? "idle (no compaction)"
       print("Measuring \(name) on copy \(number + 1)…")
       let row = try image.withCopy(
         of: master, name: "copy-\(number + 1)", in: workdir, directIO: true
       ) { copy in
-        try measure(contender, name: name, on: copy, foreground: foreground)
+        try measure(contender, name: name, on: copy, foreground: foreground, cgroup: cgroup)
       }
       print("  " + row.line)
       rows.append(row)
     }
     let report = PacingReport(
-      foreground: foreground, usage: usage, pacing: pacingLines, rows: rows)
+      foreground: foreground, usage: usage,
+      pacing: [
+        "btrfs-steward paced (PSI)": pacingLines,
+        "btrfs-steward paced (cgroup)": cgroupPacingLines,
+      ], rows: rows)
     print("")
     print(report.rendered())
     let encoder = JSONEncoder()
@@ -137,12 +175,12 @@ struct PacingBenchmark: ParsableCommand {
   /// One row: the foreground's latency while `contender` compacts `copy` (or, without one, idle).
   private func measure(
     _ contender: (any CompactionContender)?, name: String, on copy: MountedCopy,
-    foreground: ForegroundWorkload
+    foreground: ForegroundWorkload, cgroup: ForegroundCgroup
   ) throws -> PacingRow {
     let before = try settledLayout(copy.mountpoint)
     let command = try contender?.prepare(copy)
     let fio = try foreground.start(
-      mountpoint: copy.mountpoint, in: copy.directory,
+      mountpoint: copy.mountpoint, in: copy.directory, cgroup: cgroup,
       maximumSeconds: max(idleSeconds, maximumCompactionSeconds) + 30)
     defer { fio.kill() }
     var seconds: Double?

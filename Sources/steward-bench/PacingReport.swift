@@ -35,24 +35,32 @@ struct PacingRow: Codable {
 struct PacingReport: Codable {
   var foreground: ForegroundWorkload
   var usage: Int
-  var pacing: [String]
+  /// Each paced row's pacing section, by row name.
+  var pacing: [String: [String]]
   var rows: [PacingRow]
 
   /// A target: the figure, its bound, and whether it is met.
   struct Target: Codable {
+    /// The paced row it is about.
+    var row: String
     var name: String
     var ratio: Double
     var bound: Double
     var met: Bool
   }
 
+  /// Each paced row's targets.
   var targets: [Target] {
     guard let idle = rows.first(where: { $0.command == nil }),
-      let unpaced = rows.first(where: { $0.name == "btrfs-steward unpaced" }),
-      let paced = rows.first(where: { $0.name == "btrfs-steward paced" })
+      let unpaced = rows.first(where: { $0.name == "btrfs-steward unpaced" })
     else { return [] }
+    return rows.filter { pacing[$0.name] != nil }.flatMap { targets(of: $0, idle, unpaced) }
+  }
+
+  private func targets(of paced: PacingRow, _ idle: PacingRow, _ unpaced: PacingRow) -> [Target] {
     func target(_ name: String, _ ratio: Double, _ bound: Double, finished: Bool = true) -> Target {
-      Target(name: name, ratio: ratio, bound: bound, met: finished && ratio <= bound)
+      Target(
+        row: paced.name, name: name, ratio: ratio, bound: bound, met: finished && ratio <= bound)
     }
     return [
       target(
@@ -73,8 +81,9 @@ struct PacingReport: Codable {
       "Foreground: fio, \(foreground.busySeconds) s busy / \(foreground.quietSeconds) s quiet; "
         + "\(foreground.readIOPS) random 4 KiB direct reads/s and \(foreground.writeIOPS) "
         + "fsync'd 4 KiB writes/s when busy; loop device with direct I/O.",
-      "Compaction: data block groups below \(usage) % used. Paced policy: "
-        + pacing.joined(separator: "; ") + ".",
+      "Compaction: data block groups below \(usage) % used. Paced policies: "
+        + pacing.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: "; "))" }
+        .joined(separator: " | ") + ".",
       "Latency in ms (fsync'd write = the fsync after each 4 KiB write; read = completion).",
       "",
     ]
@@ -125,8 +134,8 @@ struct PacingReport: Codable {
     for target in targets {
       lines.append(
         String(
-          format: "  %@: %.2f× (target ≤ %.0f×) %@", target.name, target.ratio, target.bound,
-          target.met ? "MET" : "MISSED"))
+          format: "  %@, %@: %.2f× (target ≤ %.0f×) %@", target.row, target.name, target.ratio,
+          target.bound, target.met ? "MET" : "MISSED"))
     }
     return lines.joined(separator: "\n")
   }

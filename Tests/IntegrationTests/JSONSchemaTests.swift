@@ -229,4 +229,43 @@ struct JSONSchemaTests {
       #expect(kinds.last == "run-finished")
     }
   }
+
+  @Test("run --json: waiting for a protected cgroup names it")
+  func protectedWorkloadEvents() throws {
+    try #require(Self.hasJSONSchema, "apt-get install python3-jsonschema")
+    try withScratchFilesystem { scratch in
+      try scratch.fragment(fileCount: 40, fileSize: 16 << 20, seed: 9)
+      let busyFile = scratch.mountpoint + "/busy.dat"
+      try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: busyFile))
+      let cgroup = try TestCgroup()
+      defer { cgroup.remove() }
+      let reader = try cgroup.startReader(of: busyFile)
+      defer { endIfRunning(reader) }
+      let run = try StewardRun(
+        scratch, policy: compactionPolicy + "\npacing:\n  protect-cgroup: \(cgroup.path)\n")
+      let outputPath = scratch.directory.appendingPathComponent("events.json").path
+      _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
+      let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
+      defer { try? output.close() }
+      let process = try run.start(extra: ["--json"], output: output)
+      defer { endIfRunning(process) }
+      _ = try poll("the run to wait for the cgroup", timeout: 60, interval: 0.01) {
+        try run.records().contains {
+          if case .waitingForMachine = $0.event { true } else { false }
+        } ? true : nil
+      }
+      endIfRunning(reader)
+      #expect(try waitForExit(process) == 0)
+
+      let text = try String(contentsOfFile: outputPath, encoding: .utf8)
+      let validation = try validate(text, against: .runEvents, lines: true)
+      #expect(validation.status == 0, "\(validation.standardOutput)")
+      let events = try text.split(separator: "\n").map {
+        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+      }
+      let waiting = try #require(events.first { $0["event"] as? String == "waiting-for-machine" })
+      #expect(waiting["workload"] as? String == "cgroup \(cgroup.path)", "\(waiting)")
+      #expect(waiting["pressure"] == nil)
+    }
+  }
 }

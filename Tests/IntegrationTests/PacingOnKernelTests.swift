@@ -51,7 +51,7 @@ struct PacingOnKernelTests {
       #expect(try target.balanceProgress() == nil, "the cancel leaves no balance, paused or not")
       let waiting = try poll("the run to wait before the retry", timeout: 30, interval: 0.01) {
         try run.records().last.flatMap { record in
-          if case .waitingForMachine(yielded.index, _) = record.event { true } else { nil }
+          if case .waitingForMachine(yielded.index, _, _) = record.event { true } else { nil }
         }
       }
       #expect(waiting)

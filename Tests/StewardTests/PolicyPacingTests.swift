@@ -28,6 +28,27 @@ struct PolicyPacingTests {
           inFlightIOPressure: 60, yield: .cancel, maxBusyShare: 50))
   }
 
+  @Test func readsTheProtectedCgroup() throws {
+    let loaded = try PolicyLoader().load(
+      yaml: policy(
+        """
+          protect-cgroup: /user.slice/user-1000.slice
+          protect-quiet-period: 400ms
+          on-pressure-in-flight: cancel
+
+        """), file: "t.yaml")
+    #expect(
+      loaded.pacing
+        == Pacing(
+          yield: .cancel, protectedCgroup: "/user.slice/user-1000.slice",
+          protectedQuietPeriod: .milliseconds(400)))
+    #expect(loaded.pacing.gatesOperations && !loaded.pacing.boundsPressure)
+    let defaulted = try PolicyLoader().load(
+      yaml: policy("  protect-cgroup: /game.slice\n"), file: "t.yaml")
+    #expect(defaulted.pacing.protectedQuietPeriod == Pacing.defaultProtectedQuietPeriod)
+    #expect(defaulted.pacing.yield == .pause)
+  }
+
   @Test func withoutPacingARunIsUnpaced() throws {
     let loaded = try PolicyLoader().load(
       yaml: "version: 1\nname: t\nrules:\n  - name: r\n    select: { type: data }\n",
@@ -54,6 +75,27 @@ struct PolicyPacingTests {
     ),
     ("  max-io-pressure: 10%\n  on-pressure-in-flight: pause\n", 5, 3, "needs 'grace-period'"),
     ("  max-io-presure: 10%\n", 4, 3, "did you mean 'max-io-pressure'?"),
+    ("  protect-cgroup: user.slice\n", 4, 19, "expected a cgroup v2 path like /user.slice"),
+    ("  protect-cgroup: /\n", 4, 19, "expected a cgroup v2 path like /user.slice"),
+    ("  protect-cgroup: /a/../b\n", 4, 19, "without empty, '.' or '..'"),
+    ("  protect-cgroup: [/a]\n", 4, 19, "expected a cgroup v2 path like /user.slice"),
+    ("  protect-quiet-period: 1s\n", 4, 3, "needs 'protect-cgroup'"),
+    (
+      "  protect-cgroup: /a\n  protect-quiet-period: 0ms\n", 5, 25,
+      "must be longer than zero and at most 1m"
+    ),
+    (
+      "  protect-cgroup: /a\n  protect-quiet-period: 2m\n", 5, 25,
+      "must be longer than zero and at most 1m"
+    ),
+    (
+      "  protect-cgroup: /a\n  protect-quiet-period: 0.5s\n", 5, 25,
+      "expected a duration like 250ms, 2s or 1m"
+    ),
+    (
+      "  protect-cgroup: /a\n  protect-quiet-period: 90000ms\n", 5, 25,
+      "expected whole milliseconds up to 60000ms"
+    ),
   ])
   func reportsEachProblemAtItsNode(_ body: String, _ line: Int, _ column: Int, _ message: String) {
     let diagnostics = policyDiagnostics(policy(body))

@@ -122,6 +122,48 @@ struct PressureReadingTests {
 
 @Suite("Pacing: the gate's bounds, the in-flight watch, the duty cycle")
 struct PacingRulesTests {
+  @Test func sumsTheOperationsOfAnIOStat() throws {
+    let text = """
+      8:0 rbytes=4096 wbytes=8192 rios=1 wios=2 dbytes=0 dios=3
+      253:0 rbytes=0 wbytes=0 rios=10 wios=20 dbytes=0 dios=0 cost.usage=7
+
+      """
+    #expect(try CgroupActivity.operations(inIOStat: text) == 36)
+    #expect(throws: PressureError.self) { try CgroupActivity.operations(inIOStat: "8:0 rios=x") }
+  }
+
+  @Test func readsTheStorageBytesOfAProcess() throws {
+    let text = """
+      rchar: 999
+      wchar: 999
+      syscr: 7
+      syscw: 8
+      read_bytes: 4096
+      write_bytes: 8192
+      cancelled_write_bytes: 0
+
+      """
+    #expect(try CgroupActivity.storageBytes(inProcessIO: text) == 12288)
+    #expect(throws: PressureError.self) {
+      try CgroupActivity.storageBytes(inProcessIO: "rchar: 1\n")
+    }
+    #expect(throws: PressureError.self) {
+      try CgroupActivity.storageBytes(inProcessIO: "read_bytes: -1\nwrite_bytes: 0\n")
+    }
+  }
+
+  @Test(arguments: ["relative", "/", "/a/../b", "/a//b", "/a/./b", "/a/", "/a\u{7f}"])
+  func refusesAnUnusableCgroupPath(_ path: String) {
+    #expect(!CgroupHierarchy.isValidPath(path))
+    #expect(throws: PressureError.self) { try CgroupActivity(cgroup: path) }
+  }
+
+  @Test func refusesACgroupThatDoesNotExist() {
+    #expect(throws: PressureError.self) {
+      try CgroupActivity(cgroup: "/btrfs-steward-test-\(UUID().uuidString)")
+    }
+  }
+
   @Test func boundsAreInclusive() {
     let pacing = Pacing(maxIOPressure: 20, maxMemoryPressure: 5)
     #expect(pacing.admits(MachinePressure(io: 20, memory: 5)))

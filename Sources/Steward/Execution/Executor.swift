@@ -26,6 +26,9 @@ public struct Executor: Sendable {
   /// Where the machine's pressure is read when the policy's `pacing` bounds it; `nil` reads as
   /// pressure that cannot be read, which a paced run waits out.
   public var pressure: (any PressureGauge)?
+  /// Where the protected workload's activity is read when the policy's `pacing` names one; `nil`
+  /// reads as activity that cannot be read, which a paced run waits out.
+  public var workload: (any WorkloadActivity)?
   /// Compares each operation's result with the prediction and plans the rest anew when they
   /// differ by more than a chunk; `nil`: the plan is run as it is.
   public var predictionCheck: PredictionCheck?
@@ -35,7 +38,7 @@ public struct Executor: Sendable {
     now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
     pollInterval: Double = 0.25, observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
-    pressure: (any PressureGauge)? = nil,
+    pressure: (any PressureGauge)? = nil, workload: (any WorkloadActivity)? = nil,
     predictionCheck: PredictionCheck? = nil
   ) {
     self.target = target
@@ -47,6 +50,7 @@ public struct Executor: Sendable {
     self.pollInterval = pollInterval
     self.observe = observe
     self.pressure = pressure
+    self.workload = workload
     self.predictionCheck = predictionCheck
   }
 
@@ -92,8 +96,9 @@ private final class Session {
     self.history = history
     tally = RunTally(results: history?.results ?? [:])
     pacer = RunPacer(
-      policy: executor.policy, gauge: executor.pressure, stops: executor.stops, now: executor.now,
-      sampleInterval: executor.pollInterval, observe: executor.observe)
+      policy: executor.policy, gauge: executor.pressure, workload: executor.workload,
+      stops: executor.stops, now: executor.now, sampleInterval: executor.pollInterval,
+      observe: executor.observe)
   }
 
   var target: any BalanceTarget { executor.target }
@@ -287,10 +292,22 @@ private final class Session {
     pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
     var lastPoll = Date.distantPast
+    func yieldNow() {
+      askedKernel = true
+      yielding = true
+      switch pacer.pacing.yield {
+      case .pause: try? target.pauseBalance()
+      case .cancel: try? target.cancelBalance()
+      }
+    }
     while outcome == nil {
-      // Stop requests are noticed within a few milliseconds; progress is polled less often.
-      outcome = call.wait(seconds: min(executor.pollInterval, 0.02))
+      // Stop requests and the protected workload's I/O are noticed within a few milliseconds;
+      // progress and pressure are polled less often.
+      outcome = call.wait(seconds: min(executor.pollInterval, ProtectedWorkload.lookInterval))
       if outcome != nil { break }
+      if !askedKernel, executor.stops.current == nil, pacer.workloadWantsYield(operation) {
+        yieldNow()
+      }
       if Date().timeIntervalSince(lastPoll) >= executor.pollInterval {
         lastPoll = Date()
         if let progress = try? target.balanceProgress() {
@@ -302,12 +319,7 @@ private final class Session {
         if !askedKernel, executor.stops.current == nil,
           pacer.shouldYield(operation, at: executor.now())
         {
-          askedKernel = true
-          yielding = true
-          switch pacer.pacing.yield {
-          case .pause: try? target.pauseBalance()
-          case .cancel: try? target.cancelBalance()
-          }
+          yieldNow()
         }
       }
       if !askedKernel, let request = executor.stops.current {

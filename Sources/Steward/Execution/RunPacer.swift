@@ -1,10 +1,11 @@
 import Foundation
 
-/// The pacing of one process's work on a run: the pressure gate before each operation, the watch
-/// on pressure while one runs, and the rests between operations (the policy's `pause-between`, or
-/// longer when the duty cycle asks). Every wait is in slices of ``PacingGate/slice`` on the run's
-/// stop requests, with the clock checked at each, so a stop, a closing window or max-runtime ends
-/// it at once; time spent waiting counts against max-runtime and windows like any other.
+/// The pacing of one process's work on a run: the gate before each operation (pressure, the
+/// protected workload), the watch on both while one runs, and the rests between operations (the
+/// policy's `pause-between`, or longer when the duty cycle asks). Every wait is in slices of
+/// ``PacingGate/slice`` on the run's stop requests, with the clock checked at each, so a stop, a
+/// closing window or max-runtime ends it at once; time spent waiting counts against max-runtime
+/// and windows like any other.
 final class RunPacer {
   let pacing: Pacing
   let gate: PacingGate
@@ -13,17 +14,23 @@ final class RunPacer {
   private let startedAt = Date()
   private let observe: @Sendable (ExecutionEvent) -> Void
 
-  /// A pacer for `policy`'s pacing; `gauge` `nil` reads as pressure that cannot be read (so a
-  /// paced run without a gauge waits instead of running unpaced).
+  /// A pacer for `policy`'s pacing; `gauge` `nil` reads as pressure that cannot be read, and
+  /// `workload` `nil` as activity that cannot be read when the policy protects a cgroup (so a
+  /// paced run without them waits instead of running unpaced).
   init(
-    policy: Policy, gauge: (any PressureGauge)?, stops: StopRequests,
-    now: @escaping @Sendable () -> Date, sampleInterval: Double,
+    policy: Policy, gauge: (any PressureGauge)?, workload: (any WorkloadActivity)?,
+    stops: StopRequests, now: @escaping @Sendable () -> Date, sampleInterval: Double,
     observe: @escaping @Sendable (ExecutionEvent) -> Void
   ) {
     pacing = policy.pacing
+    let protected = policy.pacing.protectedCgroup.map { cgroup in
+      ProtectedWorkload(
+        activity: workload ?? AbsentActivity(name: "cgroup \(cgroup)"),
+        quietPeriod: policy.pacing.protectedQuietPeriod, now: now)
+    }
     gate = PacingGate(
-      pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), stops: stops, now: now,
-      sampleInterval: sampleInterval)
+      pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), workload: protected, stops: stops,
+      now: now, sampleInterval: sampleInterval)
     watch = PressureWatch(pacing: policy.pacing)
     dutyCycle = policy.pacing.maxBusyShare.map { DutyCycle(maxBusyPercent: $0) }
     self.observe = observe
@@ -43,7 +50,10 @@ final class RunPacer {
     let outcome = try gate.waitUntilCalm(checkClock: checkClock) {
       (observation) throws(ExecutionError) in
       observe(.waitingForMachine(observation, operation: operation))
-      try record(.waitingForMachine(operation: operation, pressure: observation.pressure))
+      try record(
+        .waitingForMachine(
+          operation: operation, pressure: observation.pressure,
+          busyWorkload: observation.busyWorkload))
     }
     switch outcome {
     case .calm(let waited):
@@ -72,6 +82,15 @@ final class RunPacer {
     return true
   }
 
+  /// While `operation` runs, every ``ProtectedWorkload/lookInterval``: tells whether the protected
+  /// workload did I/O (or cannot be read), in which case the caller yields (``Pacing/yield``) at
+  /// once.
+  func workloadWantsYield(_ operation: PlannedOperation) -> Bool {
+    guard let busy = gate.workload?.lookInFlight() else { return false }
+    observe(.yielding(operation, pacing.yield, busy))
+    return true
+  }
+
   /// Adds the seconds an operation's balance ran (also one cancelled by a yield) to the duty cycle.
   func recordBusy(seconds: Double) {
     dutyCycle?.recordOperation(seconds: seconds)
@@ -84,6 +103,14 @@ final class RunPacer {
     guard rest > 0 else { return }
     if duty > 0 { observe(.resting(seconds: rest)) }
     _ = gate.sleep(seconds: rest, checkClock: checkClock)
+  }
+}
+
+/// The workload activity of an executor given none: it cannot be read.
+private struct AbsentActivity: WorkloadActivity {
+  var name: String
+  func didIO() throws(PressureError) -> Bool {
+    throw .unreadable(path: name, reason: "the executor was given no workload activity source")
   }
 }
 

@@ -37,8 +37,10 @@ public enum JournalEvent: Hashable, Sendable, Codable {
   /// The run ended.
   case runFinished(summary: RunSummary)
   /// The run waits for the machine (its pressure, `nil` when unreadable, is above the policy's
-  /// bounds) before starting or resuming operation `operation` (`nil`: before the next one).
-  case waitingForMachine(operation: Int?, pressure: MachinePressure?)
+  /// bounds, or the protected workload `busyWorkload`, as ``WorkloadActivity/name`` names it, is
+  /// doing I/O) before starting or resuming operation `operation` (`nil`: before the next one).
+  case waitingForMachine(
+    operation: Int?, pressure: MachinePressure?, busyWorkload: String? = nil)
   /// The machine is calm again after a wait of `waitedSeconds`.
   case machineCalm(waitedSeconds: Double)
   /// The balance of operation `index` was cancelled in flight because the machine was pressed;

@@ -30,6 +30,8 @@ public struct RunHistory: Hashable, Sendable {
   public var waitingForMachineSince: Date?
   /// The pressure that made it wait, when it waits and the pressure could be read.
   public var waitingPressure: MachinePressure?
+  /// The protected workload it waits for, when it waits for one (``WorkloadActivity/name``).
+  public var waitingForWorkload: String?
 
   /// Whether it has not ended: the next run should carry it on.
   public var isOpen: Bool { outcome?.isPaused ?? true }
@@ -88,6 +90,7 @@ public enum JournalReplay {
     run.lastRecordAt = record.time
     run.waitingForMachineSince = nil
     run.waitingPressure = nil
+    run.waitingForWorkload = nil
     switch record.event {
     case .runStarted:
       break
@@ -110,9 +113,10 @@ public enum JournalReplay {
       run.outcome = summary.ending
       run.summary = summary
       run.inFlight = nil
-    case .waitingForMachine(_, let pressure):
+    case .waitingForMachine(_, let pressure, let workload):
       run.waitingForMachineSince = record.time
       run.waitingPressure = pressure
+      run.waitingForWorkload = workload
     case .machineCalm:
       break
     case .operationYielded(let index, _):

@@ -26,7 +26,8 @@ public struct RunLifecycle: Sendable {
 
   /// Why a run did not run, or ended in an error.
   public enum Failure: Error, Sendable, CustomStringConvertible {
-    /// The policy bounds the machine's pressure and it cannot be read; nothing was touched.
+    /// The policy bounds the machine's pressure, or protects a cgroup, and it cannot be read;
+    /// nothing was touched.
     case pressureUnreadable(PressureError)
     /// Preparing failed or refused; nothing was run.
     case preparing(RunPreparation.Failure)
@@ -41,7 +42,7 @@ public struct RunLifecycle: Sendable {
 
     public var description: String {
       switch self {
-      case .pressureUnreadable(let error): "the policy bounds pressure, but \(error)"
+      case .pressureUnreadable(let error): "the policy paces the run, but \(error)"
       case .preparing(let failure): failure.description
       case .running(let error): error.description
       }
@@ -97,19 +98,27 @@ public struct RunLifecycle: Sendable {
   ///   - note: what the preparation did that a person should know.
   ///   - pressure: where the machine's pressure is read; `nil` reads this process's cgroup's when
   ///     the policy's pacing bounds it.
+  ///   - workload: where the protected workload's activity is read; `nil` reads the policy's
+  ///     `protect-cgroup`'s when it names one.
   public func run(
     _ loaded: LoadedPolicy, stops: StopRequests,
     observe: @escaping @Sendable (ExecutionEvent) -> Void = { _ in },
-    note: (String) -> Void = { _ in }, pressure: (any PressureGauge)? = nil
+    note: (String) -> Void = { _ in }, pressure: (any PressureGauge)? = nil,
+    workload: (any WorkloadActivity)? = nil
   ) throws(Failure) -> Ran {
-    // Before anything is locked or journaled: a paced run on a machine without PSI does nothing.
+    // Before anything is locked or journaled: a paced run on a machine without PSI, or whose
+    // protected cgroup cannot be read, does nothing.
     var gauge = pressure
-    if gauge == nil, loaded.policy.pacing.boundsPressure {
-      do {
+    var activity = workload
+    do {
+      if gauge == nil, loaded.policy.pacing.boundsPressure {
         gauge = try PressureSource.gauge()
-      } catch {
-        throw .pressureUnreadable(error)
       }
+      if activity == nil, let cgroup = loaded.policy.pacing.protectedCgroup {
+        activity = try CgroupActivity(cgroup: cgroup)
+      }
+    } catch {
+      throw .pressureUnreadable(error)
     }
     var environment = self.environment
     let waiting = environment.stopWaiting
@@ -130,7 +139,7 @@ public struct RunLifecycle: Sendable {
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: environment.now),
       stops: stops, now: environment.now, isOnMains: environment.isOnMains, observe: observe,
-      pressure: gauge,
+      pressure: gauge, workload: activity,
       predictionCheck: PredictionCheck(
         planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
     do {

@@ -1,9 +1,12 @@
 import Foundation
 
-/// What a pressure gauge told, or why it could not tell.
+/// What a pressure gauge told, or why it could not tell, or that the protected workload is busy.
 public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
   case measured(MachinePressure)
   case unreadable(PressureError)
+  /// The protected workload (named as ``WorkloadActivity/name``) did I/O, or has not been quiet
+  /// for the policy's quiet period.
+  case workloadBusy(String)
 
   /// The figures, when measured.
   public var pressure: MachinePressure? {
@@ -11,18 +14,26 @@ public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
     return nil
   }
 
+  /// The protected workload, when it is busy.
+  public var busyWorkload: String? {
+    if case .workloadBusy(let name) = self { return name }
+    return nil
+  }
+
   public var description: String {
     switch self {
     case .measured(let pressure): pressure.description
     case .unreadable(let error): "pressure unknown (\(error))"
+    case .workloadBusy(let name): "the protected \(name) is doing I/O"
     }
   }
 }
 
 /// The gate every unit of maintenance work (a block group's balance, a scrub step) passes before
-/// it starts: it waits while the machine's pressure is above the policy's bounds, in slices short
-/// enough that a stop request, a closing window or max-runtime ends the wait at once. Pressure
-/// that cannot be read counts as too high: the gate errs on the side of the machine.
+/// it starts: it waits while the machine's pressure is above the policy's bounds, or the protected
+/// workload has not been quiet for the policy's quiet period, in slices short enough that a stop
+/// request, a closing window or max-runtime ends the wait at once. Pressure or activity that
+/// cannot be read counts as too high: the gate errs on the side of the machine.
 public struct PacingGate: Sendable {
   /// How a wait ended.
   public enum Outcome: Hashable, Sendable {
@@ -36,6 +47,8 @@ public struct PacingGate: Sendable {
   public var pacing: Pacing
   /// Where pressure is read.
   public var gauge: any PressureGauge
+  /// The protected workload, when the policy names one.
+  public var workload: ProtectedWorkload?
   /// The run's stop requests; waiting on them is the interruptible sleep.
   public var stops: StopRequests
   /// The clock waits are measured by.
@@ -49,18 +62,20 @@ public struct PacingGate: Sendable {
   /// becoming calm.
   public static let longestSampleInterval = 0.1
 
-  /// A gate on `gauge`; readings while waiting are `sampleInterval` apart, at most
-  /// ``longestSampleInterval``.
+  /// A gate on `gauge` and `workload`; readings while waiting are `sampleInterval` apart, at most
+  /// ``longestSampleInterval`` (and ``ProtectedWorkload/lookInterval`` with a workload).
   public init(
-    pacing: Pacing, gauge: any PressureGauge, stops: StopRequests,
-    now: @escaping @Sendable () -> Date = { Date() },
+    pacing: Pacing, gauge: any PressureGauge, workload: ProtectedWorkload? = nil,
+    stops: StopRequests, now: @escaping @Sendable () -> Date = { Date() },
     sampleInterval: Double = PacingGate.longestSampleInterval
   ) {
     self.pacing = pacing
     self.gauge = gauge
+    self.workload = workload
     self.stops = stops
     self.now = now
-    self.sampleInterval = min(sampleInterval, Self.longestSampleInterval)
+    let longest = workload == nil ? Self.longestSampleInterval : ProtectedWorkload.lookInterval
+    self.sampleInterval = min(sampleInterval, longest)
   }
 
   /// Reads the gauge.
@@ -72,23 +87,35 @@ public struct PacingGate: Sendable {
     }
   }
 
-  /// Waits until the pressure is within the bounds for starting work, or a stop is requested.
+  /// What decides whether work may start: the workload, when it has not been quiet long enough
+  /// (or cannot be read), otherwise the pressure (none read without a bound).
+  private func observeForStart() -> PressureObservation {
+    if let workload, let busy = workload.lookBeforeStart() { return busy }
+    return pacing.boundsPressure ? observe() : .measured(.none)
+  }
+
+  /// Waits until the pressure is within the bounds for starting work and the protected workload
+  /// has been quiet for the quiet period, or a stop is requested.
   /// `checkClock` runs at every slice (it turns closed windows and max-runtime into stop
   /// requests); `onBusy` runs once, with what was read, when a wait begins.
   ///
-  /// The first reading only starts a fresh interval, the gauge's ``PressureGauge/freshInterval``
-  /// long: a gauge's figure covers the time since an earlier reading, which after an operation is
-  /// the operation itself, whose own I/O would read as the machine's pressure.
+  /// With a pressure bound, the first reading only starts a fresh interval, the gauge's
+  /// ``PressureGauge/freshInterval`` long: a gauge's figure covers the time since an earlier
+  /// reading, which after an operation is the operation itself, whose own I/O would read as the
+  /// machine's pressure. The protected workload needs no such interval: the run's own I/O is not
+  /// in its counters.
   public func waitUntilCalm<Failure: Error>(
     checkClock: () -> Void, onBusy: (PressureObservation) throws(Failure) -> Void
   ) throws(Failure) -> Outcome {
-    guard pacing.boundsPressure else { return .calm(waitedSeconds: 0) }
+    guard pacing.gatesOperations else { return .calm(waitedSeconds: 0) }
     let started = now()
-    _ = observe()
-    if let request = sleep(seconds: gauge.freshInterval, checkClock: checkClock) {
-      return .stopped(request)
+    if pacing.boundsPressure {
+      _ = observe()
+      if let request = sleep(seconds: gauge.freshInterval, checkClock: checkClock) {
+        return .stopped(request)
+      }
     }
-    var observation = observe()
+    var observation = observeForStart()
     var waiting = false
     while !isCalm(observation) {
       if !waiting {
@@ -98,7 +125,7 @@ public struct PacingGate: Sendable {
       if let request = sleep(seconds: sampleInterval, checkClock: checkClock) {
         return .stopped(request)
       }
-      observation = observe()
+      observation = observeForStart()
     }
     return .calm(waitedSeconds: waiting ? now().timeIntervalSince(started) : 0)
   }

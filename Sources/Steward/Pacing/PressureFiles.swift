@@ -42,11 +42,7 @@ public struct PressureFiles: Hashable, Sendable {
     guard path != "/" else { return nil }
     // The kernel appends " (deleted)" to the path of a removed cgroup: then there is no file.
     if path.hasSuffix(" (deleted)") { return nil }
-    let components = path.split(separator: "/", omittingEmptySubsequences: false)
-    guard path.hasPrefix("/"), path.count <= 4096,
-      components.dropFirst().allSatisfy({ !$0.isEmpty && $0 != "." && $0 != ".." }),
-      path.unicodeScalars.allSatisfy({ $0.value >= 0x20 && $0.value != 0x7f })
-    else {
+    guard CgroupHierarchy.isValidPath(path) else {
       throw .malformed("'/proc/self/cgroup' names an unusable cgroup path '\(path.prefix(80))'")
     }
     return String(path)

@@ -4,10 +4,11 @@ extension PolicyReader {
   /// The keys of `pacing`, in the order the reference documents them.
   static let pacingKeys = [
     "max-io-pressure", "max-memory-pressure", "grace-period", "in-flight-io-pressure",
-    "on-pressure-in-flight", "max-busy-share",
+    "on-pressure-in-flight", "max-busy-share", "protect-cgroup", "protect-quiet-period",
   ]
 
-  /// The `pacing` section: pressure bounds, yielding in flight, and the duty cycle.
+  /// The `pacing` section: pressure bounds, the protected workload, yielding in flight, and the
+  /// duty cycle.
   func pacing(_ field: Field) -> Pacing? {
     guard let fields = fields(of: field.node, "'pacing'", known: Self.pacingKeys) else {
       return nil
@@ -18,6 +19,13 @@ extension PolicyReader {
     let inFlight = fields["in-flight-io-pressure"].flatMap { pressureBound($0) }
     let yield = fields["on-pressure-in-flight"].flatMap { choice($0, of: YieldAction.self) }
     let busyShare = fields["max-busy-share"].flatMap { share($0) }
+    let cgroup = fields["protect-cgroup"].flatMap { cgroupPath($0) }
+    let quiet = fields["protect-quiet-period"].flatMap { quietPeriod($0) }
+    if let quietField = fields["protect-quiet-period"], fields["protect-cgroup"] == nil {
+      report(
+        "'protect-quiet-period': needs 'protect-cgroup', the workload that must be quiet",
+        at: quietField.keyMark)
+    }
     if let graceField = fields["grace-period"], fields["max-io-pressure"] == nil,
       fields["max-memory-pressure"] == nil
     {
@@ -36,14 +44,46 @@ extension PolicyReader {
             + " run's own relocation adds to the pressure it reads", at: inFlightField.node.mark)
       }
     }
-    if let yieldField = fields["on-pressure-in-flight"], fields["grace-period"] == nil {
+    if let yieldField = fields["on-pressure-in-flight"], fields["grace-period"] == nil,
+      fields["protect-cgroup"] == nil
+    {
       report(
-        "'on-pressure-in-flight': needs 'grace-period', how long pressure must stay high",
-        at: yieldField.keyMark)
+        "'on-pressure-in-flight': needs 'grace-period', how long pressure must stay high, or"
+          + " 'protect-cgroup', whose I/O makes the run yield", at: yieldField.keyMark)
     }
     return Pacing(
       maxIOPressure: io, maxMemoryPressure: memory, gracePeriod: grace,
-      inFlightIOPressure: inFlight, yield: yield ?? .pause, maxBusyShare: busyShare)
+      inFlightIOPressure: inFlight, yield: yield ?? .pause, maxBusyShare: busyShare,
+      protectedCgroup: cgroup,
+      protectedQuietPeriod: quiet ?? Pacing.defaultProtectedQuietPeriod)
+  }
+
+  /// A cgroup v2 path from the hierarchy's root, below it (``CgroupHierarchy/isValidPath(_:)``).
+  private func cgroupPath(_ field: Field) -> String? {
+    let expected = "a cgroup v2 path like /user.slice"
+    guard let path = text(field, expected: expected) else { return nil }
+    guard CgroupHierarchy.isValidPath(path) else {
+      report(
+        "'\(field.name)': expected \(expected) (absolute, not '/', without empty, '.' or '..'"
+          + " components or control characters), found \(field.node.summary)", at: field.node.mark)
+      return nil
+    }
+    return path
+  }
+
+  /// A quiet period: more than zero, at most a minute, in milliseconds or seconds.
+  private func quietPeriod(_ field: Field) -> Duration? {
+    let expected = "a duration like 250ms or 1s"
+    guard let period = value(field, expected: expected, ValueSyntax.shortDuration) else {
+      return nil
+    }
+    guard period > .zero, period <= .seconds(60) else {
+      report(
+        "'\(field.name)': must be longer than zero and at most 1m, found \(field.node.summary)",
+        at: field.node.mark)
+      return nil
+    }
+    return period
   }
 
   /// A pressure bound: a percentage above 0% and below 100% (0% would never start, 100% never

@@ -37,3 +37,29 @@ extension ValueSyntax {
     return .seconds(seconds)
   }
 }
+
+extension ValueSyntax {
+  /// The longest ``shortDuration(_:)`` written in milliseconds: a minute.
+  private static let longestMilliseconds: Int64 = 60_000
+
+  /// A duration that may be shorter than a second: whole milliseconds up to a minute (`250ms`),
+  /// or a ``duration(_:)``.
+  public static func shortDuration(_ text: String) throws(ValueSyntaxError) -> Duration {
+    let body = trimmed(text)
+    guard body.hasSuffix("ms") else {
+      do {
+        return try duration(text)
+      } catch {
+        throw ValueSyntaxError("expected a duration like 250ms, 2s or 1m, found '\(body)'")
+      }
+    }
+    let digits = body.dropLast(2)
+    guard !digits.isEmpty, digits.allSatisfy({ $0.isASCII && $0.isNumber }),
+      let milliseconds = Int64(digits), milliseconds <= longestMilliseconds
+    else {
+      throw ValueSyntaxError(
+        "expected whole milliseconds up to \(longestMilliseconds)ms, found '\(body)'")
+    }
+    return .milliseconds(milliseconds)
+  }
+}

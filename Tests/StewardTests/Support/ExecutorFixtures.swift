@@ -168,7 +168,7 @@ final class ExecutorHarness {
 
   func executor(
     _ policy: Policy, stops: StopRequests, pressure: (any PressureGauge)? = nil,
-    predictionCheck: PredictionCheck? = nil
+    workload: (any WorkloadActivity)? = nil, predictionCheck: PredictionCheck? = nil
   ) -> Executor {
     let clock = clock
     let onMains = onMains
@@ -177,17 +177,20 @@ final class ExecutorHarness {
       target: filesystem, policy: policy, journal: journal, stops: stops, now: { clock.now },
       isOnMains: { onMains.current }, pollInterval: 0.01,
       observe: { event in events.update { $0.append(event) } }, pressure: pressure,
-      predictionCheck: predictionCheck)
+      workload: workload, predictionCheck: predictionCheck)
   }
 
   /// Runs `plan` under `policy` (a new run when `continuing` is nil).
   func execute(
     _ plan: Plan, _ policy: Policy, stops: StopRequests = StopRequests(),
     continuing: RunHistory? = nil, pressure: (any PressureGauge)? = nil,
-    predictionCheck: PredictionCheck? = nil
+    workload: (any WorkloadActivity)? = nil, predictionCheck: PredictionCheck? = nil
   ) throws -> RunSummary {
-    try executor(policy, stops: stops, pressure: pressure, predictionCheck: predictionCheck)
-      .execute(plan, policyPath: "/etc/test.yaml", continuing: continuing)
+    try executor(
+      policy, stops: stops, pressure: pressure, workload: workload,
+      predictionCheck: predictionCheck
+    )
+    .execute(plan, policyPath: "/etc/test.yaml", continuing: continuing)
   }
 
   func records() throws -> [JournalRecord] {
@@ -342,7 +345,7 @@ extension JournalEvent {
     case .cancelled(let reason, let operation):
       "cancelled \(reason.rawValue) \(operation.map(String.init) ?? "-")"
     case .runFinished(let summary): "runFinished \(summary.ending.label)"
-    case .waitingForMachine(let operation, _):
+    case .waitingForMachine(let operation, _, _):
       "waitingForMachine \(operation.map(String.init) ?? "-")"
     case .machineCalm: "machineCalm"
     case .operationYielded(let index, _): "operationYielded \(index)"
