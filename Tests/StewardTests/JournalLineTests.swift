@@ -102,6 +102,7 @@ struct JournalLineTests {
       .runFinished(summary: paused),
       .waitingForMachine(operation: nil, pressure: nil),
       .waitingForMachine(operation: 3, pressure: MachinePressure(io: 12.5, memory: 0)),
+      .waitingForMachine(operation: 4, pressure: nil, busyWorkload: "/user.slice"),
       .machineCalm(waitedSeconds: 2),
       .machineCalm(waitedSeconds: 1e-5),
       .operationYielded(index: 2, lostSeconds: 123456789.125),

@@ -63,8 +63,9 @@ extension JournalEvent {
       }
     case .runFinished(let summary):
       json.key("runFinished") { $0.key("summary", object: summary.write) }
-    case .waitingForMachine(let operation, let pressure):
+    case .waitingForMachine(let operation, let pressure, let busyWorkload):
       json.key("waitingForMachine") {
+        $0.key("busyWorkload", busyWorkload)
         $0.key("operation", operation)
         if let pressure { $0.key("pressure", object: pressure.write) }
       }
