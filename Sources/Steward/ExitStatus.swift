@@ -79,7 +79,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .cancelled: "cancelled"
     case .outsideWindow: "outside every time window: nothing done"
     case .pressureUnreadable:
-      "the policy paces the run (`pacing`) and the kernel's PSI or the protected cgroup cannot be"
+      "the policy paces the job (`pacing`) and the kernel's PSI or the protected cgroup cannot be"
         + " read: nothing done"
     case .statusRunning: "`status`: a balance is running"
     case .statusPaused: "`status`: a balance or a run is paused"

@@ -74,6 +74,17 @@ final class MaintenanceReporter: Sendable {
           "device \(extent.devid): \(counters.correctedErrors) errors corrected in the chunk at"
             + " \(extent.chunkVaddr) (\(describe(counters)))")
       }
+    case .waitingForMachine(let devid, let observation):
+      let why =
+        if case .workloadBusy = observation { "\(observation)" } else {
+          "\(observation) is above the policy's bound"
+        }
+      emit(.notice, "device \(devid): the scrub waits for the machine: " + why)
+    case .machineCalm(let devid, let waited):
+      emit(
+        .notice,
+        "device \(devid): the machine is calm again after \(oneDecimal(waited))s; the scrub goes on"
+      )
     case .stopping(let request):
       switch request {
       case .pause(let reason):

@@ -240,14 +240,6 @@ final class RunReporter: Sendable {
       + "\(oneDecimal(target.usagePercent))% used, rule '\(operation.rule)')"
   }
 
-  /// `value` with one decimal, as `%.1f` prints it (but for ties), without `String(format:)`, whose
-  /// first use costs about a million instructions in the executor's thread.
-  private func oneDecimal(_ value: Double) -> String {
-    guard value.isFinite, value.magnitude < 1e15 else { return "\(value)" }
-    let tenths = Int((value * 10).rounded())
-    return "\(tenths < 0 ? "-" : "")\(tenths.magnitude / 10).\(tenths.magnitude % 10)"
-  }
-
   private func outcome(_ result: OperationResult) -> String {
     switch result {
     case .relocated(let bytes, let unallocated):

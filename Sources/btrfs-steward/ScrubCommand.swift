@@ -42,6 +42,13 @@ struct ScrubCommand: ParsableCommand {
     }
     try requireRoot()
     let reporter = MaintenanceReporter(correctedPriority: scrub.correctedErrorPriority)
+    let pacingSources: PacingSources
+    do {
+      pacingSources = try PacingSources(for: loaded.policy.pacing)
+    } catch {
+      printError("the policy paces the scrub, but \(error)")
+      throw ExitCode(ExitStatus.pressureUnreadable.rawValue)
+    }
     let stops = StopRequests()
     let signals = SignalStops(stops)
     defer { withExtendedLifetime(signals) {} }
@@ -57,7 +64,7 @@ struct ScrubCommand: ParsableCommand {
         policy: loaded.policy, environment: environment, ignoreInterval: now)
       let job = ScrubJob(
         fileSystem: fileSystem, sysfs: sysfs, policy: loaded.policy, policyPath: loaded.path,
-        stops: stops, observe: { reporter.handle($0, path: path) })
+        stops: stops, pacingSources: pacingSources, observe: { reporter.handle($0, path: path) })
       let outcome: ExitStatus
       do {
         let prepared = try preparation.prepare(fileSystem: fileSystem, fsid: fsid, sysfs: sysfs)

@@ -216,6 +216,56 @@ struct ScrubJobTests {
     }
   }
 
+  @Test(
+    "a paced scrub waits before its first device extent while pressure is above the bound, and finishes once it falls"
+  )
+  func pacedScrubWaitsForTheMachine() throws {
+    try withScratchFilesystem(size: "3G") { scratch in
+      try scratch.fragment(fileCount: 8, fileSize: 8 << 20, seed: 3)
+      let policy = """
+        version: 1
+        name: integration-paced-scrub
+        scrub:
+          interval: monthly
+        pacing:
+          max-io-pressure: 10%
+        """
+      let run = try MaintenanceRun(
+        directory: scratch.directory, mountpoint: scratch.mountpoint, policy: policy)
+      let pressure = try InjectedPressure(in: scratch.directory, percent: InjectedPressure.high)
+      // What the job finds to scrub (scrubbing may allocate chunks of its own: read beforehand).
+      let devices = try FileSystem(path: scratch.mountpoint).deviceExtents(devid: 1)
+      let log = scratch.directory.appendingPathComponent("scrub.log")
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+      let process = Process()
+      process.executableURL = URL(fileURLWithPath: stewardExecutable())
+      process.arguments = run.arguments("scrub")
+      process.environment = ProcessInfo.processInfo.environment.merging(pressure.environment) {
+        $1
+      }
+      process.standardOutput = try FileHandle(forWritingTo: log)
+      process.standardError = process.standardOutput
+      try process.run()
+      defer { endIfRunning(process) }
+
+      _ = try poll("the scrub to wait for the machine", timeout: 30, interval: 0.05) {
+        try String(contentsOf: log, encoding: .utf8).contains(
+          "device 1: the scrub waits for the machine: I/O pressure 90.0%") ? true : nil
+      }
+      #expect(process.isRunning)
+      #expect(try run.finishedExtents().isEmpty, "a device extent was scrubbed under pressure")
+      try pressure.set(0)
+      let status = try waitForExit(process)
+      let output = try String(contentsOf: log, encoding: .utf8)
+      #expect(status == 0, "\(output)")
+      #expect(output.contains("device 1: the machine is calm again after"), "\(output)")
+      let finished = try run.finishedExtents().map(\.physical).sorted()
+      #expect(
+        finished == devices.map(\.physical).sorted(),
+        "every device extent was scrubbed once the machine was calm")
+    }
+  }
+
   @Test("raid1 corruption: the scrub repairs it and the notification runs once with the counts")
   func corruptionNotifiesOnce() throws {
     try withMirroredScratch { scratch in

@@ -23,14 +23,9 @@ final class RunPacer {
     observe: @escaping @Sendable (ExecutionEvent) -> Void
   ) {
     pacing = policy.pacing
-    let protected = policy.pacing.protectedCgroup.map { cgroup in
-      ProtectedWorkload(
-        activity: workload ?? AbsentActivity(name: "cgroup \(cgroup)"),
-        quietPeriod: policy.pacing.protectedQuietPeriod, now: now)
-    }
     gate = PacingGate(
-      pacing: policy.pacing, gauge: gauge ?? AbsentGauge(), workload: protected, stops: stops,
-      now: now, sampleInterval: sampleInterval)
+      for: policy.pacing, gauge: gauge, workload: workload, stops: stops, now: now,
+      sampleInterval: sampleInterval)
     watch = PressureWatch(pacing: policy.pacing)
     dutyCycle = policy.pacing.maxBusyShare.map { DutyCycle(maxBusyPercent: $0) }
     self.observe = observe
@@ -103,20 +98,5 @@ final class RunPacer {
     guard rest > 0 else { return }
     if duty > 0 { observe(.resting(seconds: rest)) }
     _ = gate.sleep(seconds: rest, checkClock: checkClock)
-  }
-}
-
-/// The workload activity of an executor given none: it cannot be read.
-private struct AbsentActivity: WorkloadActivity {
-  var name: String
-  func didIO() throws(PressureError) -> Bool {
-    throw .unreadable(path: name, reason: "the executor was given no workload activity source")
-  }
-}
-
-/// The gauge of an executor given none: pressure cannot be read.
-private struct AbsentGauge: PressureGauge {
-  func sample() throws(PressureError) -> MachinePressure {
-    throw .unreadable(path: "/proc/pressure", reason: "the executor was given no pressure gauge")
   }
 }

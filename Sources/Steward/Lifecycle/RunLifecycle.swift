@@ -108,15 +108,9 @@ public struct RunLifecycle: Sendable {
   ) throws(Failure) -> Ran {
     // Before anything is locked or journaled: a paced run on a machine without PSI, or whose
     // protected cgroup cannot be read, does nothing.
-    var gauge = pressure
-    var activity = workload
+    let sources: PacingSources
     do {
-      if gauge == nil, loaded.policy.pacing.boundsPressure {
-        gauge = try PressureSource.gauge()
-      }
-      if activity == nil, let cgroup = loaded.policy.pacing.protectedCgroup {
-        activity = try CgroupActivity(cgroup: cgroup)
-      }
+      sources = try PacingSources(for: loaded.policy.pacing, gauge: pressure, workload: workload)
     } catch {
       throw .pressureUnreadable(error)
     }
@@ -139,7 +133,7 @@ public struct RunLifecycle: Sendable {
       target: target, policy: loaded.policy,
       journal: Journal(file: prepared.journalFile, runID: prepared.runID, now: environment.now),
       stops: stops, now: environment.now, isOnMains: environment.isOnMains, observe: observe,
-      pressure: gauge, workload: activity,
+      pressure: sources.gauge, workload: sources.workload,
       predictionCheck: PredictionCheck(
         planner: Planner(policy: loaded.policy, policyDigest: loaded.digest)))
     do {

@@ -13,6 +13,10 @@ public enum ScrubEvent: Sendable {
   case progress(
     devid: UInt64, bytesDone: UInt64, bytesLeft: UInt64, bytesPerSecond: Double?,
     secondsLeft: Double?)
+  /// Device `devid`'s next extent waits for the machine (``PacingGate``): what was read.
+  case waitingForMachine(devid: UInt64, PressureObservation)
+  /// Device `devid`'s wait for the machine ended after `waitedSeconds`.
+  case machineCalm(devid: UInt64, waitedSeconds: Double)
   /// A device extent was scrubbed to its end.
   case extentFinished(DeviceExtent, ScrubCounters)
   /// The job was asked to stop.

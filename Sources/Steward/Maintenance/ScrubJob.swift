@@ -8,6 +8,9 @@ import Synchronization
 /// device extent from its start, so the extent in flight — at most a chunk's stripe, 1 GiB — is
 /// what an interruption costs.) Stop requests (signals, a closing window, battery power) cancel
 /// the kernel's scrub and journal a pause; speed limits are applied for the job and restored.
+/// Each device extent passes the policy's pacing gate (``PacingGate``) before its ioctl, as a
+/// balance run's block groups do: the job waits while the machine is pressed or the protected
+/// workload is busy.
 public struct ScrubJob: Sendable {
   public var fileSystem: FileSystem
   public var sysfs: SysfsFacts
@@ -17,6 +20,8 @@ public struct ScrubJob: Sendable {
   public var now: @Sendable () -> Date
   public var isOnMains: @Sendable () -> Bool
   public var observe: @Sendable (ScrubEvent) -> Void
+  /// Where the policy's pacing reads the machine (``PacingSources``).
+  public var pacingSources: PacingSources
   /// How often the kernel's progress is read (stop requests are noticed within 20 ms).
   public var pollInterval: Double = 0.25
 
@@ -24,6 +29,7 @@ public struct ScrubJob: Sendable {
     fileSystem: FileSystem, sysfs: SysfsFacts, policy: Policy, policyPath: String?,
     stops: StopRequests, now: @escaping @Sendable () -> Date = { Date() },
     isOnMains: @escaping @Sendable () -> Bool = { PowerSupply.isOnMains() },
+    pacingSources: PacingSources = PacingSources(),
     observe: @escaping @Sendable (ScrubEvent) -> Void = { _ in }
   ) {
     self.fileSystem = fileSystem
@@ -33,6 +39,7 @@ public struct ScrubJob: Sendable {
     self.stops = stops
     self.now = now
     self.isOnMains = isOnMains
+    self.pacingSources = pacingSources
     self.observe = observe
   }
 
@@ -75,11 +82,14 @@ public struct ScrubJob: Sendable {
         bytesLeft: work.values.joined().reduce(0) { $0 + $1.length }))
     let originals = try applySpeedLimits(scrub.speedLimit, devices: devices, journal: journal)
     let windowed = policy.withWindows(scrub.windows)
+    let gate = PacingGate(
+      for: policy.pacing, gauge: pacingSources.gauge, workload: pacingSources.workload,
+      stops: stops, now: now)
     let scrubDevice: @Sendable (UInt64) -> Void = { devid in
       do throws(MaintenanceFailure) {
         try self.scrub(
           devid: devid, extents: work[devid] ?? [], scrub: scrub, windowed: windowed,
-          journal: journal, tally: tally)
+          gate: gate, journal: journal, tally: tally)
       } catch {
         tally.fail(error)
         stops.request(.pause(.external))
@@ -111,10 +121,11 @@ public struct ScrubJob: Sendable {
     return end
   }
 
-  /// Scrubs `extents` of device `devid` in order, one ioctl each, until done or stopped.
+  /// Scrubs `extents` of device `devid` in order, one ioctl each, until done or stopped; each
+  /// extent first passes `gate`.
   private func scrub(
     devid: UInt64, extents: [DeviceExtent], scrub: ScrubPolicy, windowed: Policy,
-    journal: SerialJournal, tally: ScrubTally
+    gate: PacingGate, journal: SerialJournal, tally: ScrubTally
   ) throws(MaintenanceFailure) {
     let total = extents.reduce(0) { $0 + $1.length }
     var done: UInt64 = 0
@@ -123,6 +134,14 @@ public struct ScrubJob: Sendable {
     for extent in extents {
       requestClockStops(windowed)
       guard stops.current == nil else { return }
+      let outcome = gate.waitUntilCalm(
+        checkClock: { requestClockStops(windowed) },
+        onBusy: { observe(.waitingForMachine(devid: devid, $0)) })
+      switch outcome {
+      case .stopped: return
+      case .calm(let waited):
+        if waited > 0 { observe(.machineCalm(devid: devid, waitedSeconds: waited)) }
+      }
       if let limit = scrub.speedLimit {
         // The kernel's throttle starts afresh with every ioctl, so a burst at the start of each
         // extent adds up; waiting here keeps the device's average at the limit.

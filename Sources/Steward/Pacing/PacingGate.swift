@@ -29,11 +29,11 @@ public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
   }
 }
 
-/// The gate every unit of maintenance work (a block group's balance, a scrub step) passes before
-/// it starts: it waits while the machine's pressure is above the policy's bounds, or the protected
-/// workload has not been quiet for the policy's quiet period, in slices short enough that a stop
-/// request, a closing window or max-runtime ends the wait at once. Pressure or activity that
-/// cannot be read counts as too high: the gate errs on the side of the machine.
+/// The gate every unit of maintenance work (a block group's balance, a scrub's device extent)
+/// passes before it starts: it waits while the machine's pressure is above the policy's bounds,
+/// or the protected workload has not been quiet for the policy's quiet period, in slices short
+/// enough that a stop request, a closing window or max-runtime ends the wait at once. Pressure or
+/// activity that cannot be read counts as too high: the gate errs on the side of the machine.
 public struct PacingGate: Sendable {
   /// How a wait ended.
   public enum Outcome: Hashable, Sendable {
@@ -144,6 +144,41 @@ public struct PacingGate: Sendable {
 
   private func isCalm(_ observation: PressureObservation) -> Bool {
     observation.pressure.map(pacing.admits) ?? false
+  }
+}
+
+extension PacingGate {
+  /// A gate for `pacing` on `gauge` and `workload` (``PacingSources``). A source the policy needs
+  /// but that is missing reads as one that cannot be read, so that a job without it waits rather
+  /// than running unpaced.
+  public init(
+    for pacing: Pacing, gauge: (any PressureGauge)?, workload: (any WorkloadActivity)?,
+    stops: StopRequests, now: @escaping @Sendable () -> Date = { Date() },
+    sampleInterval: Double = PacingGate.longestSampleInterval
+  ) {
+    let protected = pacing.protectedCgroup.map { cgroup in
+      ProtectedWorkload(
+        activity: workload ?? AbsentActivity(name: "cgroup \(cgroup)"),
+        quietPeriod: pacing.protectedQuietPeriod, now: now)
+    }
+    self.init(
+      pacing: pacing, gauge: gauge ?? AbsentGauge(), workload: protected, stops: stops, now: now,
+      sampleInterval: sampleInterval)
+  }
+}
+
+/// The workload activity of a job given none: it cannot be read.
+private struct AbsentActivity: WorkloadActivity {
+  var name: String
+  func didIO() throws(PressureError) -> Bool {
+    throw .unreadable(path: name, reason: "the job was given no workload activity source")
+  }
+}
+
+/// The gauge of a job given none: pressure cannot be read.
+private struct AbsentGauge: PressureGauge {
+  func sample() throws(PressureError) -> MachinePressure {
+    throw .unreadable(path: "/proc/pressure", reason: "the job was given no pressure gauge")
   }
 }
 

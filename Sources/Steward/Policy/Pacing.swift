@@ -5,8 +5,9 @@ import Foundation
 /// stays high or the workload does I/O during one, and the share of wall time the run may spend
 /// relocating. Every bound is optional; a policy without `pacing` is unpaced.
 public struct Pacing: Hashable, Sendable {
-  /// Before each block group (and each scrub step), wait while the share of time some task stalled
-  /// on I/O (`/proc/pressure/io`, and the service's cgroup `io.pressure`) is above this percentage.
+  /// Before each block group (and each device extent a scrub reads), wait while the share of time
+  /// some task stalled on I/O (`/proc/pressure/io`, and the service's cgroup `io.pressure`) is
+  /// above this percentage.
   public var maxIOPressure: Double?
   /// The same bound on memory pressure (`/proc/pressure/memory`).
   public var maxMemoryPressure: Double?
