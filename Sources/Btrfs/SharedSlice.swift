@@ -1,7 +1,8 @@
 /// Some elements of an array that many values share: what a read of a tree gives each of thousands
 /// of items (a chunk's stripes, a block group's extents) without an allocation per item. Indices
 /// start at zero; equality, hashing and coding see only the elements (coded as a plain list). A
-/// change (append, remove) copies the elements into an array of their own.
+/// change (append, remove) copies the elements into an array of their own; until then a slice keeps
+/// the whole shared array alive.
 public struct SharedSlice<Element: Hashable & Sendable>: RandomAccessCollection,
   RangeReplaceableCollection, Hashable, Sendable, ExpressibleByArrayLiteral
 {
