@@ -21,6 +21,7 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
+    .systemLibrary(name: "CMalloc"),
     .target(
       name: "Btrfs",
       dependencies: [
@@ -33,6 +34,7 @@ let package = Package(
       dependencies: [
         "Btrfs",
         "CBtrfs",
+        "CMalloc",
         "CYAML",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SystemPackage", package: "swift-system"),

@@ -19,14 +19,21 @@ public struct Chunk: Hashable, Sendable, Codable {
   public var length: UInt64
   /// The type and profile of the chunk.
   public var flags: BlockGroupFlags
-  /// The chunk's stripes, in kernel order.
-  public var stripes: [Stripe]
+  /// The chunk's stripes, in kernel order. A read of the chunk tree keeps all chunks' stripes in
+  /// one array that they share.
+  public var stripes: SharedSlice<Stripe>
 
-  public init(vaddr: UInt64, length: UInt64, flags: BlockGroupFlags, stripes: [Stripe]) {
+  /// A chunk whose stripes may be shared with other chunks.
+  public init(vaddr: UInt64, length: UInt64, flags: BlockGroupFlags, stripes: SharedSlice<Stripe>) {
     self.vaddr = vaddr
     self.length = length
     self.flags = flags
     self.stripes = stripes
+  }
+
+  /// A chunk with stripes of its own.
+  public init(vaddr: UInt64, length: UInt64, flags: BlockGroupFlags, stripes: [Stripe]) {
+    self.init(vaddr: vaddr, length: length, flags: flags, stripes: SharedSlice(stripes))
   }
 
   /// The distinct devices the chunk has stripes on.

@@ -4,13 +4,15 @@ extension FileSystem {
   /// Every chunk, in ascending logical address, from the chunk tree.
   public func chunks() throws(BtrfsError) -> [Chunk] {
     let search = TreeSearch(self)
-    var chunks: [Chunk] = []
+    // All chunks share one array of stripes, complete before the first chunk takes its share.
+    var items: [ChunkItem] = []
+    var stripes: [Chunk.Stripe] = []
     try search.forEachItem(
       in: TreeID.chunk, from: Self.chunkKey(vaddr: 0), through: Self.chunkKey(vaddr: .max)
     ) { (key, item) throws(BtrfsError) in
-      chunks.append(try Chunk(vaddr: key.offset, item: item))
+      items.append(try ChunkItem(vaddr: key.offset, item: item, stripes: &stripes))
     }
-    return chunks
+    return items.map { $0.chunk(sharing: stripes) }
   }
 
   /// Every block group, in ascending logical address.
@@ -89,14 +91,15 @@ extension FileSystem {
   /// The chunk that starts at `vaddr`, read now, or `nil` when there is none.
   public func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk? {
     let search = TreeSearch(self, bufferSize: 4096)
-    var found: Chunk?
+    var found: ChunkItem?
+    var stripes: [Chunk.Stripe] = []
     try search.forEachItem(
       in: TreeID.chunk, from: Self.chunkKey(vaddr: vaddr), through: Self.chunkKey(vaddr: vaddr),
       limit: 1
     ) { (key, item) throws(BtrfsError) in
-      found = try Chunk(vaddr: key.offset, item: item)
+      found = try ChunkItem(vaddr: key.offset, item: item, stripes: &stripes)
     }
-    return found
+    return found?.chunk(sharing: stripes)
   }
 
   private static func chunkKey(vaddr: UInt64) -> TreeKey {
@@ -126,9 +129,18 @@ extension BlockGroup {
   }
 }
 
-extension Chunk {
-  /// Decodes a `btrfs_chunk` with its stripes, found at logical address `vaddr`.
-  init(vaddr: UInt64, item: UnsafeRawBufferPointer) throws(BtrfsError) {
+/// A decoded `btrfs_chunk` whose stripes are a range of an array of stripes that more chunks share.
+private struct ChunkItem {
+  var vaddr: UInt64
+  var length: UInt64
+  var flags: BlockGroupFlags
+  /// The chunk's range of the shared stripes.
+  var stripes: Range<Int>
+
+  /// Decodes a `btrfs_chunk` found at logical address `vaddr`, appending its stripes to `stripes`.
+  init(vaddr: UInt64, item: UnsafeRawBufferPointer, stripes: inout [Chunk.Stripe])
+    throws(BtrfsError)
+  {
     func load<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
       T(littleEndian: item.loadUnaligned(fromByteOffset: offset, as: T.self))
     }
@@ -140,16 +152,23 @@ extension Chunk {
       throw .malformedItem(
         tree: TreeID.chunk, detail: "chunk at \(vaddr) is too short for \(stripeCount) stripes")
     }
-    let stripes = (0..<stripeCount).map { index in
+    self.vaddr = vaddr
+    length = load(CBTRFS_CHUNK_LENGTH, as: UInt64.self)
+    flags = BlockGroupFlags(rawValue: load(CBTRFS_CHUNK_TYPE, as: UInt64.self))
+    self.stripes = stripes.count..<stripes.count + stripeCount
+    for index in 0..<stripeCount {
       let base = CBTRFS_CHUNK_STRIPES + index * CBTRFS_STRIPE_SIZE
-      return Stripe(
-        devid: load(base + CBTRFS_STRIPE_DEVID, as: UInt64.self),
-        offset: load(base + CBTRFS_STRIPE_OFFSET, as: UInt64.self))
+      stripes.append(
+        Chunk.Stripe(
+          devid: load(base + CBTRFS_STRIPE_DEVID, as: UInt64.self),
+          offset: load(base + CBTRFS_STRIPE_OFFSET, as: UInt64.self)))
     }
-    self.init(
-      vaddr: vaddr,
-      length: load(CBTRFS_CHUNK_LENGTH, as: UInt64.self),
-      flags: BlockGroupFlags(rawValue: load(CBTRFS_CHUNK_TYPE, as: UInt64.self)),
-      stripes: stripes)
+  }
+
+  /// The chunk, with its share of `stripes` (the array its stripes were appended to).
+  func chunk(sharing stripes: [Chunk.Stripe]) -> Chunk {
+    Chunk(
+      vaddr: vaddr, length: length, flags: flags,
+      stripes: SharedSlice(sharing: stripes, range: self.stripes))
   }
 }

@@ -11,10 +11,9 @@ extension FileSystem {
     of blockGroups: [BlockGroup], nodeSize: UInt32, maxExtents: Int = 4_000_000
   ) throws(BtrfsError) -> [BlockGroupExtents]? {
     let groups = blockGroups.filter { $0.type == .data || $0.type == .mixed }
-    var result = groups.map { BlockGroupExtents(vaddr: $0.vaddr, starts: [], lengths: []) }
-    guard let first = groups.first else { return result }
+    var extents: [BlockGroupExtents.Extent] = []
+    guard let first = groups.first else { return [] }
     let search = TreeSearch(self)
-    var total = 0
     var current = 0
     var next: TreeKey? = TreeKey(objectid: first.vaddr, type: 0, offset: 0)
     while let start = next {
@@ -24,12 +23,12 @@ extension FileSystem {
         guard key.type == KeyType.extentItem || key.type == KeyType.metadataItem else { return }
         while current < groups.count, groups[current].end <= key.objectid { current += 1 }
         guard current < groups.count, groups[current].vaddr <= key.objectid else { return }
-        result[current].starts.append(key.objectid)
-        result[current].lengths.append(
-          key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
-        total += 1
+        extents.append(
+          BlockGroupExtents.Extent(
+            start: key.objectid,
+            length: key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize)))
       }
-      guard total <= maxExtents else { return nil }
+      guard extents.count <= maxExtents else { return nil }
       guard let lastKey, var resume = lastKey.successor else { break }
       // Leap over the ranges of block groups that are not read.
       while current < groups.count, groups[current].end <= resume.objectid { current += 1 }
@@ -39,7 +38,7 @@ extension FileSystem {
       }
       next = resume
     }
-    return result
+    return BlockGroupExtents.dataGroups(of: groups, sharing: extents)
   }
 
   /// Every block group and the extents of the data and mixed ones, from one scan of the extent
@@ -53,8 +52,7 @@ extension FileSystem {
   ) throws(BtrfsError) -> (blockGroups: [BlockGroup], extents: [BlockGroupExtents]?) {
     let search = TreeSearch(self)
     var blockGroups: [BlockGroup] = []
-    var starts: [UInt64] = []
-    var lengths: [UInt64] = []
+    var extents: [BlockGroupExtents.Extent] = []
     var tooMany = false
     var next: TreeKey? = .min
     while let start = next {
@@ -65,9 +63,11 @@ extension FileSystem {
         switch key.type {
         case KeyType.extentItem, KeyType.metadataItem:
           guard !tooMany, key.objectid >= skippedEnd else { return }
-          starts.append(key.objectid)
-          lengths.append(key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize))
-          tooMany = starts.count > maxExtents
+          extents.append(
+            BlockGroupExtents.Extent(
+              start: key.objectid,
+              length: key.type == KeyType.extentItem ? key.offset : UInt64(nodeSize)))
+          tooMany = extents.count > maxExtents
         case KeyType.blockGroupItem:
           let group = try BlockGroup(key: key, item: item, tree: TreeID.extent)
           blockGroups.append(group)
@@ -80,20 +80,7 @@ extension FileSystem {
       next = max(successor, TreeKey(objectid: skippedEnd, type: 0, offset: 0))
     }
     guard !tooMany else { return (blockGroups, nil) }
-    var extents: [BlockGroupExtents] = []
-    extents.reserveCapacity(blockGroups.count)
-    var position = 0
-    for group in blockGroups {
-      while position < starts.count, starts[position] < group.vaddr { position += 1 }
-      let first = position
-      while position < starts.count, starts[position] < group.end { position += 1 }
-      guard group.type == .data || group.type == .mixed else { continue }
-      extents.append(
-        BlockGroupExtents(
-          vaddr: group.vaddr, starts: Array(starts[first..<position]),
-          lengths: Array(lengths[first..<position])))
-    }
-    return (blockGroups, extents)
+    return (blockGroups, BlockGroupExtents.dataGroups(of: blockGroups, sharing: extents))
   }
 
   /// ``layout(mountpoint:)`` with the extents of every data block group (see

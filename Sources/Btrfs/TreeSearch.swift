@@ -8,11 +8,6 @@ public final class TreeSearch {
   private let bufferSize: Int
   private static let headerSize = Int(CBTRFS_SEARCH_ARGS_V2_HEADER_SIZE)
   private static let itemHeaderSize = Int(CBTRFS_SEARCH_HEADER_SIZE)
-  private static let objectidOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(
-    of: \.objectid)!
-  private static let offsetOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.offset)!
-  private static let typeOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.type)!
-  private static let lengthOffset = MemoryLayout<btrfs_ioctl_search_header>.offset(of: \.len)!
 
   /// A cursor over `fileSystem` whose result buffer holds `bufferSize` bytes per ioctl.
   public init(_ fileSystem: FileSystem, bufferSize: Int = 256 * 1024) {
@@ -58,19 +53,19 @@ public final class TreeSearch {
   ) throws(BtrfsError) -> TreeKey? {
     let count = try search(
       tree: tree, from: first, through: last, maxItems: UInt32(clamping: maxItems))
+    // Read once: every read of a static goes through the check that it was initialised.
+    let itemHeaderSize = Self.itemHeaderSize
     var offset = Self.headerSize
     var lastKey: TreeKey?
     for _ in 0..<count {
       let item = buffer + offset
+      let header = item.loadUnaligned(as: btrfs_ioctl_search_header.self)
       let key = TreeKey(
-        objectid: item.loadUnaligned(fromByteOffset: Self.objectidOffset, as: UInt64.self),
-        type: UInt8(
-          truncatingIfNeeded: item.loadUnaligned(fromByteOffset: Self.typeOffset, as: UInt32.self)),
-        offset: item.loadUnaligned(fromByteOffset: Self.offsetOffset, as: UInt64.self)
-      )
-      let length = Int(item.loadUnaligned(fromByteOffset: Self.lengthOffset, as: UInt32.self))
-      try body(key, UnsafeRawBufferPointer(start: item + Self.itemHeaderSize, count: length))
-      offset += Self.itemHeaderSize + length
+        objectid: header.objectid, type: UInt8(truncatingIfNeeded: header.type),
+        offset: header.offset)
+      let length = Int(header.len)
+      try body(key, UnsafeRawBufferPointer(start: item + itemHeaderSize, count: length))
+      offset += itemHeaderSize + length
       lastKey = key
     }
     return lastKey

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Steward
 
 @main
 struct BenchSteward: ParsableCommand {
@@ -16,4 +17,10 @@ struct BenchSteward: ParsableCommand {
       PolicyLoadBenchmark.self, WaitStopBenchmark.self,
     ]
   )
+
+  /// Keeps freed memory for reuse, as btrfs-steward does, then parses and runs the benchmark.
+  static func main() {
+    FreedMemory.keep()
+    main(nil)
+  }
 }

@@ -41,7 +41,7 @@ struct RelocationModelOnKernelTests {
       let data = layout.blockGroups.filter { $0.type == .data }
       #expect(extents.map(\.vaddr) == data.map(\.vaddr))
       #expect(extents.map(\.usedBytes) == data.map(\.used))
-      #expect(extents.allSatisfy { $0.starts == $0.starts.sorted() })
+      #expect(extents.allSatisfy { $0.map(\.start) == $0.map(\.start).sorted() })
     }
   }
 

@@ -27,9 +27,9 @@ enum SizeClass: UInt8, Hashable, Sendable {
     var position = 0
     for sample in 0..<5 {
       let address = extents.vaddr + length * UInt64(sample) / 5
-      while position < extents.starts.count, extents.starts[position] < address { position += 1 }
-      guard position < extents.starts.count else { break }
-      smallest = min(smallest ?? .max, extents.lengths[position])
+      while position < extents.count, extents[position].start < address { position += 1 }
+      guard position < extents.count else { break }
+      smallest = min(smallest ?? .max, extents[position].length)
     }
     self = smallest.map { SizeClass(extentLength: $0) } ?? .none
   }
@@ -59,8 +59,8 @@ struct ExtentPlacement: Sendable {
 
   /// The state of a block group of `length` bytes with `extents`.
   init(_ extents: BlockGroupExtents, length: UInt64, usesSizeClasses: Bool) {
-    self.extents = extents.lengths
-    starts = extents.starts
+    self.extents = extents.map(\.length)
+    starts = extents.map(\.start)
     holes = extents.holes(length: length).map { Hole(start: $0.start, length: $0.length) }
     sizeClass = usesSizeClasses ? SizeClass(sampling: extents, length: length) : nil
     longestHole = holes.map(\.length).max() ?? 0

@@ -49,7 +49,7 @@ extension SimulatedSpace {
       _ = model.append(chunk)
       newChunks += 1
     }
-    for length in placements[index]!.recorded(vaddr: group.vaddr).lengths {
+    for length in placements[index]!.recorded(vaddr: group.vaddr).map(\.length) {
       let extentClass = SizeClass(extentLength: length)
       var target = model.hinted(hint, length, extentClass, batch: batch)
       for stage in [AllocationStage.matchingClass, .unsetClass] where target == nil {
