@@ -21,7 +21,6 @@ let package = Package(
       pkgConfig: "yaml-0.1",
       providers: [.apt(["libyaml-dev"])]
     ),
-    .systemLibrary(name: "CMalloc"),
     .target(
       name: "Btrfs",
       dependencies: [
@@ -34,7 +33,6 @@ let package = Package(
       dependencies: [
         "Btrfs",
         "CBtrfs",
-        "CMalloc",
         "CYAML",
         .product(name: "Logging", package: "swift-log"),
         .product(name: "SystemPackage", package: "swift-system"),

@@ -32,11 +32,9 @@ struct BtrfsSteward: ParsableCommand {
     ]
   )
 
-  /// Sets up logging (journald priorities under systemd) and keeps freed memory for reuse, then
-  /// parses and runs the command.
+  /// Sets up logging (journald priorities under systemd), then parses and runs the command.
   static func main() {
     StewardLogHandler.bootstrap()
-    FreedMemory.keep()
     main(nil)
   }
 }

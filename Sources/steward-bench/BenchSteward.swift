@@ -1,5 +1,4 @@
 import ArgumentParser
-import Steward
 
 @main
 struct BenchSteward: ParsableCommand {
@@ -17,10 +16,4 @@ struct BenchSteward: ParsableCommand {
       PolicyLoadBenchmark.self, WaitStopBenchmark.self,
     ]
   )
-
-  /// Keeps freed memory for reuse, as btrfs-steward does, then parses and runs the benchmark.
-  static func main() {
-    FreedMemory.keep()
-    main(nil)
-  }
 }
