@@ -16,16 +16,19 @@ struct CompactionReport: Codable {
   /// The passes btrfsmaintenance's installed configuration asks for.
   var btrfsMaintenancePasses: [String]
   var contenders: [ContenderOutcome]
+  /// The timed rounds of btrfs-steward and python-btrfs (the first is the contenders' own).
+  var timing: CompactionTimingRounds
   var targets: [TargetOutcome]
 
   /// The report, with ratios against `steward` and the targets judged against `python` and
-  /// `usageBalance`.
+  /// `usageBalance`, the wall-time and CPU ones on `timing`'s medians.
   init(
     image: ImageFacts, usageThreshold: Int, steward: StewardLeastUsed,
     outcomes: (
       steward: ContenderOutcome, python: ContenderOutcome, maintenance: ContenderOutcome,
       usageBalance: ContenderOutcome
-    )
+    ),
+    timing: CompactionTimingRounds
   ) {
     self.image = image
     self.usageThreshold = usageThreshold
@@ -38,8 +41,10 @@ struct CompactionReport: Codable {
         outcome.againstSteward = StewardRatios($0, steward: outcomes.steward)
         return outcome
       }
+    self.timing = timing
     targets = TargetOutcome.judge(
-      steward: outcomes.steward, python: outcomes.python, usageBalance: outcomes.usageBalance)
+      steward: outcomes.steward, python: outcomes.python, usageBalance: outcomes.usageBalance,
+      timing: timing)
   }
 
   /// The table and the target lines.
@@ -142,7 +147,8 @@ struct TargetOutcome: Codable {
 
   /// The targets of the benchmark.
   static func judge(
-    steward: ContenderOutcome, python: ContenderOutcome, usageBalance: ContenderOutcome
+    steward: ContenderOutcome, python: ContenderOutcome, usageBalance: ContenderOutcome,
+    timing: CompactionTimingRounds
   ) -> [TargetOutcome] {
     let stewardCost = steward.relocatedPerRegained
     let pythonCost = python.relocatedPerRegained
@@ -170,71 +176,68 @@ struct TargetOutcome: Codable {
         figures: "predicted \(signedBytes(steward.steward?.predicted.unallocatedGained ?? 0)), "
           + "regained \(signedBytes(steward.unallocatedRegained)): "
           + "\(decimal(error, "%.2f %%")) error"),
-      cpuTarget(steward),
-      wallTarget(steward, python),
-      executorCPUTarget(steward),
+      cpuTarget(steward, timing),
+      wallTarget(python, timing),
+      executorCPUTarget(timing),
     ]
   }
 
-  /// btrfs-steward's wall time for the same plan beside python-btrfs's balancer: start-up,
-  /// policy, layout, planning, journal and the work between operations included.
+  /// btrfs-steward's wall time for the same plan beside python-btrfs's balancer (start-up,
+  /// policy, layout, planning, journal and the work between operations included): the median of
+  /// the rounds' ratios.
   private static func wallTarget(
-    _ steward: ContenderOutcome, _ python: ContenderOutcome
+    _ python: ContenderOutcome, _ timing: CompactionTimingRounds
   ) -> TargetOutcome {
-    let wallRatio = ratio(steward.run.wallSeconds, python.run.wallSeconds)
+    let target = "btrfs-steward's wall time ≤ 1.05x \(python.name)'s"
+    guard let ratios = timing.spread(\.wallRatio),
+      let steward = timing.spread({ $0.stewardWallSeconds }),
+      let peer = timing.spread({ $0.pythonWallSeconds })
+    else { return TargetOutcome(target: target, met: false, figures: "no timed round") }
     return TargetOutcome(
-      target: "btrfs-steward's wall time ≤ 1.05x \(python.name)'s",
-      met: wallRatio.map { $0 <= 1.05 } ?? false,
+      target: target, met: ratios.median <= 1.05,
       figures: String(
-        format: "%.2f s vs %.2f s (%@)", steward.run.wallSeconds, python.run.wallSeconds,
-        decimal(wallRatio, "%.2fx")))
+        format: "median of %d rounds %.2fx (%.2f–%.2fx); %.2f s (%.2f–%.2f) vs %.2f s (%.2f–%.2f)",
+        timing.rounds.count, ratios.median, ratios.min, ratios.max, steward.median, steward.min,
+        steward.max, peer.median, peer.min, peer.max))
   }
 
-  /// The executor's own thread's CPU time (user and system, counted exactly), per operation.
-  private static func executorCPUTarget(_ steward: ContenderOutcome) -> TargetOutcome {
-    guard let summary = steward.steward?.journaled, let executorCPU = summary.executorCPUSeconds
-    else {
-      return TargetOutcome(
-        target: "the executor's own CPU < 1 ms per operation", met: false,
-        figures: "no journaled summary")
+  /// The executor's own thread's CPU time (user and system, counted exactly), per operation: the
+  /// median of the rounds.
+  private static func executorCPUTarget(_ timing: CompactionTimingRounds) -> TargetOutcome {
+    let target = "the executor's own CPU < 1 ms per operation"
+    guard let perOperation = timing.spread(\.executorSecondsPerOperation) else {
+      return TargetOutcome(target: target, met: false, figures: "no journaled summary")
     }
-    let operations = max(summary.relocated + summary.skipped + summary.failed, 1)
-    let perOperation = executorCPU / Double(operations)
     return TargetOutcome(
-      target: "the executor's own CPU < 1 ms per operation", met: perOperation < 0.001,
+      target: target, met: perOperation.median < 0.001,
       figures: String(
-        format: "%.2f ms each: %.1f ms for %d operations", perOperation * 1000,
-        executorCPU * 1000, operations))
+        format: "median of %d rounds %.2f ms each (%.2f–%.2f)", timing.rounds.count,
+        perOperation.median * 1000, perOperation.min * 1000, perOperation.max * 1000))
   }
 
-  /// btrfs-steward's own CPU time outside the kernel (user time) against the run's wall time. The
-  /// system time is reported beside it: for a balance it is mostly the kernel relocating inside the
-  /// ioctl, charged to the calling thread. The `plan` run shows how much of the user time is
-  /// start-up, reading and planning, which a longer run would not repeat; the journal's summary
-  /// has the executor's own CPU time, counted exactly per thread, for the per-operation cost.
-  private static func cpuTarget(_ steward: ContenderOutcome) -> TargetOutcome {
+  /// btrfs-steward's own CPU time outside the kernel (user time) against the run's wall time: the
+  /// median of the rounds. The first round's system time is reported beside it: for a balance it
+  /// is mostly the kernel relocating inside the ioctl, charged to the calling thread. The `plan`
+  /// run shows how much of the user time is start-up, reading and planning, which a longer run
+  /// would not repeat.
+  private static func cpuTarget(
+    _ steward: ContenderOutcome, _ timing: CompactionTimingRounds
+  ) -> TargetOutcome {
     let run = steward.run
-    let userPercent = run.wallSeconds > 0 ? run.userSeconds * 100 / run.wallSeconds : 0
+    let userPercent = timing.spread(\.userPercentOfWall)
     var figures = String(
-      format: "%.0f ms user over %.2f s wall = %.2f %% (and %.2f s sys, the kernel's relocation "
-        + "inside the ioctl)", run.userSeconds * 1000, run.wallSeconds, userPercent,
-      run.systemSeconds)
+      format: "median of %d rounds %.2f %% (%.2f–%.2f %%); the first: %.0f ms user over %.2f s "
+        + "wall (and %.2f s sys, the kernel's relocation inside the ioctl)", timing.rounds.count,
+      userPercent?.median ?? 0, userPercent?.min ?? 0, userPercent?.max ?? 0,
+      run.userSeconds * 1000, run.wallSeconds, run.systemSeconds)
     if let report = steward.steward {
       figures += String(
         format: "; `plan` alone (start-up, policy, layout, planning) takes %.0f ms user",
         report.planning.userSeconds * 1000)
-      if let summary = report.journaled, let executorCPU = summary.executorCPUSeconds {
-        let operations = max(summary.relocated + summary.skipped + summary.failed, 1)
-        figures += String(
-          format: "; the executor's own thread (user+sys, exact) used %.1f ms for %d operations, "
-            + "%.2f ms each, %.2f %% of the wall time", executorCPU * 1000, operations,
-          executorCPU * 1000 / Double(operations),
-          run.wallSeconds > 0 ? executorCPU * 100 / run.wallSeconds : 0)
-      }
     }
     return TargetOutcome(
       target: "btrfs-steward's own CPU time outside the kernel (user) < 1% of wall time",
-      met: userPercent < 1, figures: figures)
+      met: (userPercent?.median).map { $0 < 1 } ?? false, figures: figures)
   }
 }
 
