@@ -15,6 +15,14 @@ struct ForegroundWorkload: Codable {
   /// The directory (on the filesystem under test) of fio's files, relative to the mountpoint.
   static let directory = "foreground"
 
+  /// Seconds from fio's start to its first regular busy period, which the measurement waits for.
+  /// fio's first cycle does I/O through its first quiet period too (busy for `busySeconds +
+  /// quietSeconds`, checked with fio 3.33's latency logs), and a quiet period follows; from then
+  /// on the periods are as asked. fio records nothing before then (`ramp_time`), and the
+  /// compaction starts then: at the start of a busy period, the worst moment for a paced run,
+  /// which must wait through all of it first.
+  var warmUpSeconds: Int { busySeconds + 2 * quietSeconds }
+
   /// The job file, for the filesystem mounted at `mountpoint`, stopping after `maximumSeconds`.
   func jobFile(mountpoint: String, maximumSeconds: Int) -> String {
     """
@@ -26,6 +34,7 @@ struct ForegroundWorkload: Codable {
     runtime=\(maximumSeconds)s
     thinktime=\(quietSeconds)s
     thinktime_iotime=\(busySeconds)s
+    ramp_time=\(warmUpSeconds)s
     percentile_list=50:99:99.9
     randrepeat=1
 

@@ -181,8 +181,13 @@ struct PacingBenchmark: ParsableCommand {
     let command = try contender?.prepare(copy)
     let fio = try foreground.start(
       mountpoint: copy.mountpoint, in: copy.directory, cgroup: cgroup,
-      maximumSeconds: max(idleSeconds, maximumCompactionSeconds) + 30)
+      maximumSeconds: foreground.warmUpSeconds + max(idleSeconds, maximumCompactionSeconds) + 30)
     defer { fio.kill() }
+    let warmedUp = Date() + Double(foreground.warmUpSeconds)
+    while Date() < warmedUp {
+      try Interruption.check()
+      Thread.sleep(forTimeInterval: 0.02)
+    }
     var seconds: Double?
     var finished = true
     if let command {
