@@ -233,14 +233,7 @@ struct JSONSchemaTests {
   @Test("run --json: waiting for a protected cgroup names it")
   func protectedWorkloadEvents() throws {
     try #require(Self.hasJSONSchema, "apt-get install python3-jsonschema")
-    try withScratchFilesystem { scratch in
-      try scratch.fragment(fileCount: 40, fileSize: 16 << 20, seed: 9)
-      let busyFile = scratch.mountpoint + "/busy.dat"
-      try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: busyFile))
-      let cgroup = try TestCgroup()
-      defer { cgroup.remove() }
-      let reader = try cgroup.startReader(of: busyFile)
-      defer { endIfRunning(reader) }
+    try withBusyCgroup { scratch, cgroup, reader in
       let run = try StewardRun(
         scratch, policy: compactionPolicy + "\npacing:\n  protect-cgroup: \(cgroup.path)\n")
       let outputPath = scratch.directory.appendingPathComponent("events.json").path

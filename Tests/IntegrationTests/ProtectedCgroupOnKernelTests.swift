@@ -14,14 +14,7 @@ struct ProtectedCgroupOnKernelTests {
   @Test(
     "the run waits while a process in the protected cgroup does I/O, and proceeds once it stops")
   func waitsForTheProtectedCgroup() throws {
-    try withScratchFilesystem { scratch in
-      try scratch.fragment(fileCount: 40, fileSize: 16 << 20, seed: 9)
-      let busyFile = scratch.mountpoint + "/busy.dat"
-      try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: busyFile))
-      let cgroup = try TestCgroup()
-      defer { cgroup.remove() }
-      let reader = try cgroup.startReader(of: busyFile)
-      defer { endIfRunning(reader) }
+    try withBusyCgroup { scratch, cgroup, reader in
       let run = try StewardRun(
         scratch,
         policy: compactionPolicy

@@ -33,6 +33,24 @@ struct TestCgroup {
   }
 }
 
+/// Runs `body` on a fragmented scratch filesystem with a test cgroup whose one process reads a file
+/// of it with direct I/O, over and over; the reader is ended and the cgroup removed afterwards.
+/// `body` gets the cgroup and the reader, whose end makes the cgroup quiet.
+func withBusyCgroup<Result>(
+  _ body: (ScratchFilesystem, TestCgroup, Process) throws -> Result
+) throws -> Result {
+  try withScratchFilesystem { scratch in
+    try scratch.fragment(fileCount: 40, fileSize: 16 << 20, seed: 9)
+    let busyFile = scratch.mountpoint + "/busy.dat"
+    try Data(repeating: 7, count: 1 << 20).write(to: URL(fileURLWithPath: busyFile))
+    let cgroup = try TestCgroup()
+    defer { cgroup.remove() }
+    let reader = try cgroup.startReader(of: busyFile)
+    defer { endIfRunning(reader) }
+    return try body(scratch, cgroup, reader)
+  }
+}
+
 /// Why a test cgroup could not be made.
 struct CgroupFailure: Error, CustomStringConvertible {
   var description: String
