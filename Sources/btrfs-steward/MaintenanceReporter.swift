@@ -75,11 +75,7 @@ final class MaintenanceReporter: Sendable {
             + " \(extent.chunkVaddr) (\(describe(counters)))")
       }
     case .waitingForMachine(let devid, let observation):
-      let why =
-        if case .workloadBusy = observation { "\(observation)" } else {
-          "\(observation) is above the policy's bound"
-        }
-      emit(.notice, "device \(devid): the scrub waits for the machine: " + why)
+      emit(.notice, "device \(devid): the scrub waits for the machine: " + observation.whyWaiting)
     case .machineCalm(let devid, let waited):
       emit(
         .notice,

@@ -152,11 +152,7 @@ final class RunReporter: Sendable {
     case .runEnded(let summary):
       emit(summary.ending.exitStatus == .success ? .notice : .warning, self.summary(summary))
     case .waitingForMachine(let observation, _):
-      let why =
-        if case .workloadBusy = observation { "\(observation)" } else {
-          "\(observation) is above the policy's bound"
-        }
-      emit(.notice, clear + "Waiting for the machine: " + why)
+      emit(.notice, clear + "Waiting for the machine: " + observation.whyWaiting)
     case .machineCalm(let waited):
       emit(.notice, clear + "The machine is calm again after \(oneDecimal(waited))s")
     case .yielding(let operation, let action, let observation):

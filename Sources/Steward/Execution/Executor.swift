@@ -116,7 +116,7 @@ private final class Session {
     if let operation = history?.inFlightOperation, tally.results[operation.index] == nil {
       if let end = try carryOn(operation) { return end }
     }
-    // `plan` may change under the loop (``checkPrediction(_:_:)``): the next operation is looked
+    // `plan` may change under the loop (``checkPrediction(_:)``): the next operation is looked
     // up afresh each time.
     while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
