@@ -26,13 +26,23 @@ struct MaintenanceRun {
     ] + extra + [mountpoint]
   }
 
-  /// Starts `command` in the background.
-  func start(_ command: String, _ extra: [String] = []) throws -> Process {
+  /// Starts `command` in the background, with `environment` added to this process's, its
+  /// standard output and error into a new file at `log` (or discarded).
+  func start(
+    _ command: String, _ extra: [String] = [], environment: [String: String] = [:],
+    log: URL? = nil
+  ) throws -> Process {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: stewardExecutable())
     process.arguments = arguments(command, extra)
-    process.standardOutput = FileHandle.nullDevice
-    process.standardError = FileHandle.nullDevice
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    if let log {
+      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+      process.standardOutput = try FileHandle(forWritingTo: log)
+    } else {
+      process.standardOutput = FileHandle.nullDevice
+    }
+    process.standardError = process.standardOutput
     try process.run()
     return process
   }
@@ -195,13 +205,7 @@ struct ScrubJobTests {
       let locked = try steward(run.arguments("scrub"))
       #expect(locked.status == ExitStatus.locked.rawValue)
       let log = scratch.directory.appendingPathComponent("waiting.log")
-      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: stewardExecutable())
-      process.arguments = run.arguments("scrub", ["--wait"])
-      process.standardOutput = try FileHandle(forWritingTo: log)
-      process.standardError = process.standardOutput
-      try process.run()
+      let process = try run.start("scrub", ["--wait"], log: log)
       _ = try poll("the waiting message", timeout: 30, interval: 0.05) {
         try String(contentsOf: log, encoding: .utf8).contains(
           "waiting for another btrfs-steward job, which holds \(lockPath)") ? true : nil
@@ -236,16 +240,7 @@ struct ScrubJobTests {
       // What the job finds to scrub (scrubbing may allocate chunks of its own: read beforehand).
       let devices = try FileSystem(path: scratch.mountpoint).deviceExtents(devid: 1)
       let log = scratch.directory.appendingPathComponent("scrub.log")
-      _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-      let process = Process()
-      process.executableURL = URL(fileURLWithPath: stewardExecutable())
-      process.arguments = run.arguments("scrub")
-      process.environment = ProcessInfo.processInfo.environment.merging(pressure.environment) {
-        $1
-      }
-      process.standardOutput = try FileHandle(forWritingTo: log)
-      process.standardError = process.standardOutput
-      try process.run()
+      let process = try run.start("scrub", environment: pressure.environment, log: log)
       defer { endIfRunning(process) }
 
       _ = try poll("the scrub to wait for the machine", timeout: 30, interval: 0.05) {
