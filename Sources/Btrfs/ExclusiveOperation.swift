@@ -1,5 +1,3 @@
-import Foundation
-
 /// The exclusive operation a filesystem is busy with, as `/sys/fs/btrfs/<fsid>/exclusive_operation` says.
 public enum ExclusiveOperation: Hashable, Sendable, Codable, CustomStringConvertible {
   case none
@@ -13,9 +11,10 @@ public enum ExclusiveOperation: Hashable, Sendable, Codable, CustomStringConvert
   /// A name this version does not know.
   case other(String)
 
-  /// The operation named by the sysfs text.
+  /// The operation named by the sysfs file's text, without the whitespace around it (which
+  /// ``SysfsFacts`` trims as it reads).
   public init(sysfsText: String) {
-    switch sysfsText.trimmingCharacters(in: .whitespacesAndNewlines) {
+    switch sysfsText {
     case "none": self = .none
     case "balance": self = .balance
     case "balance paused": self = .balancePaused

@@ -31,7 +31,7 @@ struct BalanceArgumentsTests {
 
   @Test("exclusive operations are read from their sysfs text")
   func exclusiveOperations() {
-    #expect(ExclusiveOperation(sysfsText: "none\n") == .none)
+    #expect(ExclusiveOperation(sysfsText: "none") == .none)
     #expect(ExclusiveOperation(sysfsText: "balance paused") == .balancePaused)
     #expect(ExclusiveOperation(sysfsText: "device replace") == .deviceReplace)
     #expect(ExclusiveOperation(sysfsText: "balance").isBalance)
