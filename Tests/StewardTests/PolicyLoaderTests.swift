@@ -92,7 +92,7 @@ struct PolicyLoaderTests {
       file: "d.yaml")
     #expect(policy.filesystems == .auto)
     #expect(policy.windows.isEmpty)
-    #expect(policy.timeZone == .current)
+    #expect(policy.timeZone == .autoupdatingCurrent)
     #expect(policy.conditions == Conditions())
     #expect(policy.limits == Limits())
     #expect(policy.rules == [Rule(name: "r", select: Selection(type: .system))])

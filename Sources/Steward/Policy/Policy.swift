@@ -13,7 +13,8 @@ public struct Policy: Hashable, Sendable {
   public var filesystems: FilesystemSelection
   /// When balancing may run; empty means at any time.
   public var windows: [TimeWindow]
-  /// The time zone windows are read in.
+  /// The time zone windows are read in: the one the policy names, or the machine's own as it is
+  /// whenever a window is checked (`autoupdatingCurrent`, which is looked up only then).
   public var timeZone: TimeZone
   /// What must hold before a run starts.
   public var conditions: Conditions
@@ -32,7 +33,7 @@ public struct Policy: Hashable, Sendable {
 
   public init(
     version: Int = 1, name: String, filesystems: FilesystemSelection = .auto,
-    windows: [TimeWindow] = [], timeZone: TimeZone = .current,
+    windows: [TimeWindow] = [], timeZone: TimeZone = .autoupdatingCurrent,
     conditions: Conditions = Conditions(), limits: Limits = Limits(), rules: [Rule],
     scrub: ScrubPolicy? = nil, errorWatch: ErrorWatchPolicy? = nil, trim: TrimPolicy? = nil,
     pacing: Pacing = Pacing()

@@ -31,7 +31,7 @@ extension PolicyReader {
     let name = fields["name"].flatMap(self.name)
     let filesystems = fields["filesystems"].flatMap(self.filesystems) ?? .auto
     let windows = fields["windows"].flatMap(self.windows) ?? []
-    let timeZone = fields["timezone"].flatMap(self.timeZone) ?? .current
+    let timeZone = fields["timezone"].flatMap(self.timeZone) ?? .autoupdatingCurrent
     let conditions = fields["conditions"].flatMap(self.conditions) ?? Conditions()
     let limits = fields["limits"].flatMap(self.limits) ?? Limits()
     let rules: [Rule]? = fields["rules"].map { self.rules($0, conditions: conditions) } ?? []
@@ -95,7 +95,7 @@ extension PolicyReader {
   private func timeZone(_ field: Field) -> TimeZone? {
     let expected = "'local' or a time-zone name like 'Europe/Paris' or 'UTC'"
     guard let name = text(field, expected: expected) else { return nil }
-    if name == "local" { return .current }
+    if name == "local" { return .autoupdatingCurrent }
     guard let zone = TimeZone(identifier: name) else {
       report("'timezone': unknown time zone '\(name)'; expected \(expected)", at: field.node.mark)
       return nil
