@@ -11,6 +11,7 @@ struct LayoutCommand: ParsableCommand {
 
   struct Save: ParsableCommand {
     static let configuration = CommandConfiguration(
+      commandName: "save",
       abstract: "Write a layout snapshot that `plan --layout` reads without root or btrfs."
     )
 
