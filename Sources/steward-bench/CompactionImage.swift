@@ -38,13 +38,14 @@ struct CompactionImage {
     return fsid
   }
 
-  /// Copies `master` (`cp --sparse=always`) into a new directory `name` under `parent`, attaches
-  /// the copy to its own loop device, mounts it and runs `body` on it; then unmounts, detaches and
-  /// deletes the copy, also when `body` throws. Copies of one master share an fsid, so btrfs
-  /// mounts only one at a time: call this for one contender after the other. With `directIO`,
-  /// the loop device reads and writes its file with O_DIRECT (`losetup --direct-io=on`), so the
-  /// filesystem's I/O reaches the disk instead of the host's page cache; it is an error when the
-  /// kernel falls back to buffered I/O (the file's filesystem lacks O_DIRECT).
+  /// Copies `master` (`cp --sparse=always`, then `sync` to the disk) into a new directory `name`
+  /// under `parent`, attaches the copy to its own loop device, mounts it and runs `body` on it;
+  /// then unmounts, detaches and deletes the copy, also when `body` throws. Copies of one master
+  /// share an fsid, so btrfs mounts only one at a time: call this for one contender after the
+  /// other. With `directIO`, the loop device reads and writes its file with O_DIRECT (`losetup
+  /// --direct-io=on`), so the filesystem's I/O reaches the disk instead of the host's page cache;
+  /// it is an error when the kernel falls back to buffered I/O (the file's filesystem lacks
+  /// O_DIRECT).
   func withCopy<Result>(
     of master: URL, name: String, in parent: URL, directIO: Bool = false,
     _ body: (MountedCopy) throws -> Result
@@ -54,6 +55,9 @@ struct CompactionImage {
     defer { try? FileManager.default.removeItem(at: directory) }
     let image = directory.appendingPathComponent("fs.img").path
     try Command.run(["cp", "--sparse=always", master.path, image])
+    // The copy's pages would otherwise be written back whenever the kernel's flusher gets to
+    // them (30 s later by default), in the middle of whichever contender runs then.
+    try Command.run(["sync", image])
     let device = try Command.run(
       ["losetup", "--find", "--show"] + (directIO ? ["--direct-io=on"] : []) + [image]
     )
