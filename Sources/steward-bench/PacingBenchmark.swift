@@ -83,9 +83,9 @@ struct PacingBenchmark: ParsableCommand {
     name: .customLong("rows"),
     help: """
       The rows measured, in order, separated by ',': idle, unpaced, psi, cgroup, python, kernel \
-      (the targets need idle, unpaced and a paced row).
+      (the targets need idle, unpaced and a paced row; they take the lowest idle figures).
       """)
-  var rowNames = "idle,unpaced,psi,cgroup,python,kernel"
+  var rowNames = "idle,unpaced,psi,cgroup,python,kernel,idle"
 
   @Option(help: "The python interpreter that has python-btrfs.")
   var python = "/usr/bin/python3"
