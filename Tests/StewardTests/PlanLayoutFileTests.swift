@@ -81,6 +81,42 @@ struct LayoutValidationTests {
         .addressOverflow(vaddr: .max - 10, length: layout.blockGroups[last].length)))
   }
 
+  @Test("extents that no read produces are refused, not a crash: overlapping, past 2^64, misplaced")
+  func impossibleExtents() {
+    var layout = SyntheticLayout(dataBlockGroups: 2).layout()
+    let data = layout.blockGroups.filter { $0.type == .data }
+    let (first, second) = (data[0], data[1])
+    layout.extents = [
+      // Two extents of 2^63 bytes at one address: their sum passes 2^64.
+      BlockGroupExtents(
+        vaddr: first.vaddr, starts: [first.vaddr, first.vaddr], lengths: [1 << 63, 1 << 63]),
+      BlockGroupExtents(vaddr: second.vaddr, starts: [.max - 4095], lengths: [8192]),
+      BlockGroupExtents(vaddr: second.vaddr, starts: [], lengths: []),
+      BlockGroupExtents(vaddr: 12345, starts: [], lengths: []),
+    ]
+    let found = problems(layout)
+    #expect(found.contains(.extentOutsideBlockGroup(vaddr: first.vaddr, start: first.vaddr)))
+    #expect(found.contains(.extentOutsideBlockGroup(vaddr: second.vaddr, start: .max - 4095)))
+    #expect(found.contains(.extentsWithoutBlockGroup(vaddr: second.vaddr)))
+    #expect(found.contains(.extentsWithoutBlockGroup(vaddr: 12345)))
+    #expect(found.count == 4)
+    layout.extents = [
+      BlockGroupExtents(
+        vaddr: first.vaddr, starts: [first.vaddr, first.vaddr + 4096], lengths: [8192, 4096]),
+      BlockGroupExtents(vaddr: second.vaddr, starts: [second.vaddr + 4096], lengths: [0]),
+    ]
+    #expect(
+      problems(layout) == [
+        .overlappingExtents(vaddr: first.vaddr, start: first.vaddr + 4096),
+        .emptyExtent(vaddr: second.vaddr, start: second.vaddr + 4096),
+      ])
+    layout.extents = [
+      BlockGroupExtents(
+        vaddr: first.vaddr, starts: [first.vaddr, first.vaddr + 4096], lengths: [4096, 4096])
+    ]
+    #expect(problems(layout).isEmpty)
+  }
+
   @Test("every contradiction is listed at once: device size 0, allocated > total, sizes 0")
   func everyContradiction() {
     var layout = SyntheticLayout(dataBlockGroups: 2, deviceCount: 2).layout()

@@ -29,6 +29,15 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
   case zeroNodeSize
   /// The chunk size of a type is 0.
   case zeroChunkSize(BlockGroupType)
+  /// Extents are listed for an address that is no data or mixed block group of the layout, or
+  /// twice for one.
+  case extentsWithoutBlockGroup(vaddr: UInt64)
+  /// An extent of the block group at `vaddr` has length 0.
+  case emptyExtent(vaddr: UInt64, start: UInt64)
+  /// An extent of the block group at `vaddr` starts before the one listed before it ends.
+  case overlappingExtents(vaddr: UInt64, start: UInt64)
+  /// An extent of the block group at `vaddr` does not lie within the block group.
+  case extentOutsideBlockGroup(vaddr: UInt64, start: UInt64)
   /// More than one of the above, each listed.
   case contradictions([LayoutError])
 
@@ -61,6 +70,14 @@ public enum LayoutError: Error, Hashable, Sendable, CustomStringConvertible {
       "the node size is 0"
     case .zeroChunkSize(let type):
       "the \(type) chunk size is 0"
+    case .extentsWithoutBlockGroup(let vaddr):
+      "extents are listed for \(vaddr), which is no data or mixed block group, or twice"
+    case .emptyExtent(let vaddr, let start):
+      "block group at \(vaddr) has an extent of length 0 at \(start)"
+    case .overlappingExtents(let vaddr, let start):
+      "block group at \(vaddr) has an extent at \(start), before the end of the one listed before it"
+    case .extentOutsideBlockGroup(let vaddr, let start):
+      "block group at \(vaddr) has an extent at \(start) that does not lie within it"
     case .contradictions(let errors):
       "\(errors.count) contradictions:\n" + errors.map { "  - \($0)" }.joined(separator: "\n")
     }
@@ -72,9 +89,10 @@ extension Layout {
   /// non-zero size with no more allocated than their size (and sizes that add up within 64 bits),
   /// block groups of non-zero length in ascending, non-overlapping order that end within 2^64,
   /// each with a parallel chunk whose stripes are on listed devices (as many as its profile has,
-  /// where that is fixed), and no block group using more than its length. Arithmetic never
-  /// overflows; every contradiction found is reported (one alone, or all in
-  /// ``LayoutError/contradictions(_:)``).
+  /// where that is fixed), no block group using more than its length, and extents (where the
+  /// layout has them) listed once per data or mixed block group, each non-empty, within its block
+  /// group and after the one before it. Arithmetic never overflows; every contradiction found is
+  /// reported (one alone, or all in ``LayoutError/contradictions(_:)``).
   public func validate() throws(LayoutError) {
     var problems: [LayoutError] = []
     if nodeSize == 0 { problems.append(.zeroNodeSize) }
@@ -129,7 +147,49 @@ extension Layout {
     if chunks.count > blockGroups.count {
       problems.append(.chunkMismatch(vaddr: chunks[blockGroups.count].vaddr))
     }
+    if let extents { problems += extentProblems(extents) }
     if problems.count == 1 { throw problems[0] }
     if !problems.isEmpty { throw .contradictions(problems) }
+  }
+
+  /// The contradictions of `extents` with the block groups, the first one per block group. A read
+  /// of a mounted filesystem has none: it walks the extent tree in key order, and the space of a
+  /// freed extent is not reused before the transaction that freed it commits.
+  private func extentProblems(_ extents: [BlockGroupExtents]) -> [LayoutError] {
+    var dataGroups: [UInt64: BlockGroup] = [:]
+    for group in blockGroups where group.type == .data || group.type == .mixed {
+      dataGroups[group.vaddr] = group
+    }
+    var listed = Set<UInt64>()
+    var problems: [LayoutError] = []
+    for entry in extents {
+      guard let group = dataGroups[entry.vaddr], listed.insert(entry.vaddr).inserted else {
+        problems.append(.extentsWithoutBlockGroup(vaddr: entry.vaddr))
+        continue
+      }
+      let (sum, overflow) = group.vaddr.addingReportingOverflow(group.length)
+      let end = overflow ? UInt64.max : sum
+      var cursor = group.vaddr
+      for extent in entry {
+        let problem: LayoutError? =
+          if extent.length == 0 {
+            .emptyExtent(vaddr: group.vaddr, start: extent.start)
+          } else if extent.start < group.vaddr || extent.start >= end
+            || extent.length > end - extent.start
+          {
+            .extentOutsideBlockGroup(vaddr: group.vaddr, start: extent.start)
+          } else if extent.start < cursor {
+            .overlappingExtents(vaddr: group.vaddr, start: extent.start)
+          } else {
+            nil
+          }
+        if let problem {
+          problems.append(problem)
+          break
+        }
+        cursor = extent.start + extent.length
+      }
+    }
+    return problems
   }
 }
