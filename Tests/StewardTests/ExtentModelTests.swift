@@ -227,6 +227,28 @@ struct ExtentModelTests {
     #expect(try plan(after).operations.isEmpty)
   }
 
+  @Test("extents read while the filesystem was written are modelled as read, and the plan says so")
+  func driftingExtents() throws {
+    // 8 MiB extents fit no 4 MiB hole. Had the model gone by bytes when the block group's item
+    // disagrees with its extents, it would promise to empty the second block group into the first.
+    var holey: [Int] = []
+    for _ in 0..<20 { holey += [-4096, 8192] }
+    var layout = Self.layout([holey, Self.run(4, 8192)])
+    layout.blockGroups[1].used += 4 << 20
+    let planned = try plan(layout)
+    #expect(planned.operations.isEmpty)
+    #expect(
+      planned.notes.contains {
+        $0.hasPrefix("1 data block group changed while the layout was read: its extents add up to")
+      })
+    #expect(!planned.notes.contains { $0.contains("coarser") })
+    #expect(SimulatedSpace(layout: layout).groups[1].used == 32 << 20)
+    #expect(
+      layout.extentDrift
+        == Layout.ExtentDrift(blockGroups: 1, extentBytes: 32 << 20, usedBytes: 36 << 20))
+    #expect(Self.layout([holey]).extentDrift == nil)
+  }
+
   @Test("a layout without extents plans by bytes and says its prediction is coarser")
   func coarseLayout() throws {
     var layout = Self.layout([Self.run(20, 8192), Self.run(4, 8192)])

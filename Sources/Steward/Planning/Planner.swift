@@ -90,8 +90,14 @@ public struct Planner: Sendable {
           ? "the layout has no extents of its data block groups (an older layout file, or too many "
             + "extents to read): the prediction counts bytes, not where each extent fits, and is "
             + "coarser (it may promise space that new chunks take back)"
-          : "the layout's extents do not add up to its block groups' used bytes: the prediction "
-            + "counts bytes and is coarser")
+          : "the layout lacks the extents of some data block groups: the prediction counts "
+            + "bytes, not where each extent fits, and is coarser")
+    } else if let drift = layout.extentDrift {
+      notes.append(
+        "\(drift.blockGroups) data block group\(drift.blockGroups == 1 ? "" : "s") changed while "
+          + "the layout was read: \(drift.blockGroups == 1 ? "its" : "their") extents add up to "
+          + "\(ByteCount(drift.extentBytes)), the block-group items (updated when a transaction "
+          + "commits) say \(ByteCount(drift.usedBytes)); the prediction takes the extents")
     }
     if let maxRuntime = policy.limits.maxRuntime {
       notes.append(

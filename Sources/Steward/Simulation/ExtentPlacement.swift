@@ -54,6 +54,8 @@ struct ExtentPlacement: Sendable {
   var holes: [Hole]
   /// The block group's size class; `nil` when size classes do not apply (mixed block groups).
   var sizeClass: SizeClass?
+  /// Bytes the extents take.
+  var usedBytes: UInt64 { extents.reduce(0, +) }
   /// The longest hole (kept so that a search skips block groups that cannot hold an extent).
   private(set) var longestHole: UInt64
 

@@ -6,7 +6,9 @@ extension SimulatedSpace {
   var hasExtentDetail: Bool { !placements.isEmpty }
 
   /// The placements of `layout`'s block groups, or `nil` when it lacks the extents of some data or
-  /// mixed block group (an old layout file, or a filesystem with too many extents to read).
+  /// mixed block group (an old layout file, or a filesystem with too many extents to read). Extents
+  /// that do not add up to their block group's used bytes are taken as they are (see
+  /// ``Layout/extentDrift``).
   static func placements(of layout: Layout) -> [ExtentPlacement?]? {
     guard let extents = layout.extents else { return nil }
     var byAddress: [UInt64: BlockGroupExtents] = [:]
@@ -18,7 +20,7 @@ extension SimulatedSpace {
         placements.append(nil)
         continue
       }
-      guard let entry = byAddress[group.vaddr], entry.usedBytes == group.used else { return nil }
+      guard let entry = byAddress[group.vaddr] else { return nil }
       placements.append(
         ExtentPlacement(entry, length: group.length, usesSizeClasses: group.type == .data))
     }

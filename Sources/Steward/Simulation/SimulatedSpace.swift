@@ -38,9 +38,15 @@ struct SimulatedSpace {
     isAlive = Array(repeating: true, count: layout.blockGroups.count)
     liveCount = layout.blockGroups.count
     devices = layout.devices.map(SimulatedDevice.init)
+    placements = Self.placements(of: layout) ?? []
+    // Where the extents and a block group's used bytes differ (``Layout/extentDrift``), the model
+    // takes the extents, so that its holes and its bytes agree.
+    for (index, placement) in placements.enumerated() {
+      if let placement { groups[index].used = placement.usedBytes }
+    }
     var lastKey: BlockGroupFlags?
     var lastPool = 0
-    for (index, group) in layout.blockGroups.enumerated() {
+    for (index, group) in groups.enumerated() {
       let key = Pool.key(group.flags)
       if key != lastKey {
         lastPool = pool(for: key)
@@ -49,7 +55,6 @@ struct SimulatedSpace {
       pools[lastPool].add(index, group)
     }
     for index in pools.indices { pools[index].markInitial() }
-    placements = Self.placements(of: layout) ?? []
   }
 
   /// The index of the pool of `key`, created empty when there is none yet.
