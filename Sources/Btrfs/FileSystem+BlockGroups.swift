@@ -3,7 +3,7 @@ import CBtrfs
 extension FileSystem {
   /// Every chunk, in ascending logical address, from the chunk tree.
   public func chunks() throws(BtrfsError) -> [Chunk] {
-    let search = TreeSearch(self)
+    let search = TreeSearch(self, bufferSize: Self.layoutSearchBufferSize)
     var chunks: [Chunk] = []
     let last = Self.chunkKey(vaddr: .max)
     var next: TreeKey? = Self.chunkKey(vaddr: 0)
@@ -14,6 +14,13 @@ extension FileSystem {
     }
     return chunks
   }
+
+  /// The buffer of the searches that read a whole tree for a layout. The kernel touches every page
+  /// of the buffer before it copies each leaf, so a buffer's pages all fault in on its first search
+  /// (64 faults for 256 KiB, in a process that reads the layout once); four times as many searches
+  /// of 64 KiB cost the kernel no more time than 256 KiB ones (measured on the chunk and extent
+  /// trees of 10,000 block groups).
+  static let layoutSearchBufferSize = 64 * 1024
 
   /// Every block group, in ascending logical address.
   ///
