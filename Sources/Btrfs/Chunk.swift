@@ -19,8 +19,8 @@ public struct Chunk: Hashable, Sendable, Codable {
   public var length: UInt64
   /// The type and profile of the chunk.
   public var flags: BlockGroupFlags
-  /// The chunk's stripes, in kernel order. A read of the chunk tree keeps all chunks' stripes in
-  /// one array that they share.
+  /// The chunk's stripes, in kernel order. A read of the chunk tree keeps the stripes of all the
+  /// chunks one search returns (thousands) in one array that they share.
   public var stripes: SharedSlice<Stripe>
 
   /// A chunk whose stripes may be shared with other chunks.

@@ -3,17 +3,24 @@ import CBtrfs
 extension FileSystem {
   /// Every chunk, in ascending logical address, from the chunk tree.
   public func chunks() throws(BtrfsError) -> [Chunk] {
-    let search = TreeSearch(self)
-    // All chunks share one array of stripes, complete before the first chunk takes its share.
-    var items: [ChunkItem] = []
-    var stripes: [Chunk.Stripe] = []
-    try search.forEachItem(
-      in: TreeID.chunk, from: Self.chunkKey(vaddr: 0), through: Self.chunkKey(vaddr: .max)
-    ) { (key, item) throws(BtrfsError) in
-      items.append(try ChunkItem(vaddr: key.offset, item: item, stripes: &stripes))
+    let search = TreeSearch(self, bufferSize: Self.layoutSearchBufferSize)
+    var chunks: [Chunk] = []
+    let last = Self.chunkKey(vaddr: .max)
+    var next: TreeKey? = Self.chunkKey(vaddr: 0)
+    while let start = next, start <= last {
+      let batch = try search.batch(in: TreeID.chunk, from: start, through: last, maxItems: .max)
+      guard let lastKey = try ChunkItem.append(batch, to: &chunks) else { break }
+      next = lastKey.successor
     }
-    return items.map { $0.chunk(sharing: stripes) }
+    return chunks
   }
+
+  /// The buffer of the searches that read a whole tree for a layout. The kernel touches every page
+  /// of the buffer before it copies each leaf, so a buffer's pages all fault in on its first search
+  /// (64 faults for 256 KiB, in a process that reads the layout once); the three times as many
+  /// searches of 64 KiB cost the kernel no more time than 256 KiB ones (measured on the chunk and
+  /// extent trees of 10,000 block groups: 19 searches instead of 6, and 23 instead of 7).
+  static let layoutSearchBufferSize = 64 * 1024
 
   /// Every block group, in ascending logical address.
   ///
@@ -91,15 +98,11 @@ extension FileSystem {
   /// The chunk that starts at `vaddr`, read now, or `nil` when there is none.
   public func chunk(at vaddr: UInt64) throws(BtrfsError) -> Chunk? {
     let search = TreeSearch(self, bufferSize: 4096)
-    var found: ChunkItem?
-    var stripes: [Chunk.Stripe] = []
-    try search.forEachItem(
-      in: TreeID.chunk, from: Self.chunkKey(vaddr: vaddr), through: Self.chunkKey(vaddr: vaddr),
-      limit: 1
-    ) { (key, item) throws(BtrfsError) in
-      found = try ChunkItem(vaddr: key.offset, item: item, stripes: &stripes)
-    }
-    return found?.chunk(sharing: stripes)
+    var found: [Chunk] = []
+    let key = Self.chunkKey(vaddr: vaddr)
+    let batch = try search.batch(in: TreeID.chunk, from: key, through: key, maxItems: 1)
+    try ChunkItem.append(batch, to: &found)
+    return found.first
   }
 
   private static func chunkKey(vaddr: UInt64) -> TreeKey {
@@ -129,46 +132,74 @@ extension BlockGroup {
   }
 }
 
-/// A decoded `btrfs_chunk` whose stripes are a range of an array of stripes that more chunks share.
+/// A `btrfs_chunk` item in a search's buffer, its size checked against its stripe count.
 private struct ChunkItem {
-  var vaddr: UInt64
-  var length: UInt64
-  var flags: BlockGroupFlags
-  /// The chunk's range of the shared stripes.
-  var stripes: Range<Int>
+  let bytes: UnsafeRawBufferPointer
 
-  /// Decodes a `btrfs_chunk` found at logical address `vaddr`, appending its stripes to `stripes`.
-  init(vaddr: UInt64, item: UnsafeRawBufferPointer, stripes: inout [Chunk.Stripe])
-    throws(BtrfsError)
-  {
-    func load<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
-      T(littleEndian: item.loadUnaligned(fromByteOffset: offset, as: T.self))
-    }
+  /// The item found at logical address `vaddr`, checked.
+  init(vaddr: UInt64, item: UnsafeRawBufferPointer) throws(BtrfsError) {
     guard item.count >= CBTRFS_CHUNK_STRIPES else {
       throw .malformedItem(tree: TreeID.chunk, detail: "chunk at \(vaddr) is \(item.count) bytes")
     }
-    let stripeCount = Int(load(CBTRFS_CHUNK_NUM_STRIPES, as: UInt16.self))
+    bytes = item
     guard item.count >= CBTRFS_CHUNK_STRIPES + stripeCount * CBTRFS_STRIPE_SIZE else {
       throw .malformedItem(
         tree: TreeID.chunk, detail: "chunk at \(vaddr) is too short for \(stripeCount) stripes")
     }
-    self.vaddr = vaddr
-    length = load(CBTRFS_CHUNK_LENGTH, as: UInt64.self)
-    flags = BlockGroupFlags(rawValue: load(CBTRFS_CHUNK_TYPE, as: UInt64.self))
-    self.stripes = stripes.count..<stripes.count + stripeCount
-    for index in 0..<stripeCount {
-      let base = CBTRFS_CHUNK_STRIPES + index * CBTRFS_STRIPE_SIZE
-      stripes.append(
-        Chunk.Stripe(
-          devid: load(base + CBTRFS_STRIPE_DEVID, as: UInt64.self),
-          offset: load(base + CBTRFS_STRIPE_OFFSET, as: UInt64.self)))
-    }
   }
 
-  /// The chunk, with its share of `stripes` (the array its stripes were appended to).
-  func chunk(sharing stripes: [Chunk.Stripe]) -> Chunk {
-    Chunk(
-      vaddr: vaddr, length: length, flags: flags,
-      stripes: SharedSlice(sharing: stripes, range: self.stripes))
+  /// An item that was checked before.
+  init(checked item: UnsafeRawBufferPointer) {
+    bytes = item
+  }
+
+  private func load<T: FixedWidthInteger>(_ offset: Int, as: T.Type) -> T {
+    T(littleEndian: bytes.loadUnaligned(fromByteOffset: offset, as: T.self))
+  }
+
+  var stripeCount: Int { Int(load(CBTRFS_CHUNK_NUM_STRIPES, as: UInt16.self)) }
+
+  func stripe(_ index: Int) -> Chunk.Stripe {
+    let base = CBTRFS_CHUNK_STRIPES + index * CBTRFS_STRIPE_SIZE
+    return Chunk.Stripe(
+      devid: load(base + CBTRFS_STRIPE_DEVID, as: UInt64.self),
+      offset: load(base + CBTRFS_STRIPE_OFFSET, as: UInt64.self))
+  }
+
+  /// Appends the chunks of `batch` (chunk items, keyed by their logical address) to `chunks`, and
+  /// returns the key of the last one. Their stripes go into one array of the batch's own, sized
+  /// exactly by a first pass over the items, which the chunks share: no array per chunk, and none
+  /// that grows.
+  @discardableResult
+  static func append(_ batch: TreeSearch.Batch, to chunks: inout [Chunk]) throws(BtrfsError)
+    -> TreeKey?
+  {
+    var stripeCount = 0
+    var lastKey: TreeKey?
+    for (key, item) in batch {
+      stripeCount += try ChunkItem(vaddr: key.offset, item: item).stripeCount
+      lastKey = key
+    }
+    let stripes = [Chunk.Stripe](unsafeUninitializedCapacity: stripeCount) { buffer, initialized in
+      for (_, item) in batch {
+        let chunk = ChunkItem(checked: item)
+        for index in 0..<chunk.stripeCount {
+          buffer.initializeElement(at: initialized, to: chunk.stripe(index))
+          initialized += 1
+        }
+      }
+    }
+    var first = 0
+    for (key, item) in batch {
+      let chunk = ChunkItem(checked: item)
+      let end = first + chunk.stripeCount
+      chunks.append(
+        Chunk(
+          vaddr: key.offset, length: chunk.load(CBTRFS_CHUNK_LENGTH, as: UInt64.self),
+          flags: BlockGroupFlags(rawValue: chunk.load(CBTRFS_CHUNK_TYPE, as: UInt64.self)),
+          stripes: SharedSlice(sharing: stripes, range: first..<end)))
+      first = end
+    }
+    return lastKey
   }
 }

@@ -13,7 +13,7 @@ extension FileSystem {
     let groups = blockGroups.filter { $0.type == .data || $0.type == .mixed }
     var extents: [BlockGroupExtents.Extent] = []
     guard let first = groups.first else { return [] }
-    let search = TreeSearch(self)
+    let search = TreeSearch(self, bufferSize: Self.layoutSearchBufferSize)
     var current = 0
     var next: TreeKey? = TreeKey(objectid: first.vaddr, type: 0, offset: 0)
     while let start = next {
@@ -50,7 +50,7 @@ extension FileSystem {
   func blockGroupsAndDataExtents(
     nodeSize: UInt32, maxExtents: Int
   ) throws(BtrfsError) -> (blockGroups: [BlockGroup], extents: [BlockGroupExtents]?) {
-    let search = TreeSearch(self)
+    let search = TreeSearch(self, bufferSize: Self.layoutSearchBufferSize)
     var blockGroups: [BlockGroup] = []
     var extents: [BlockGroupExtents.Extent] = []
     var tooMany = false

@@ -7,7 +7,6 @@ public final class TreeSearch {
   private let buffer: UnsafeMutableRawPointer
   private let bufferSize: Int
   private static let headerSize = Int(CBTRFS_SEARCH_ARGS_V2_HEADER_SIZE)
-  private static let itemHeaderSize = Int(CBTRFS_SEARCH_HEADER_SIZE)
 
   /// A cursor over `fileSystem` whose result buffer holds `bufferSize` bytes per ioctl.
   public init(_ fileSystem: FileSystem, bufferSize: Int = 256 * 1024) {
@@ -51,24 +50,53 @@ public final class TreeSearch {
     in tree: UInt64, from first: TreeKey, through last: TreeKey, maxItems: Int,
     _ body: (TreeKey, UnsafeRawBufferPointer) throws(BtrfsError) -> Void
   ) throws(BtrfsError) -> TreeKey? {
-    let count = try search(
-      tree: tree, from: first, through: last, maxItems: UInt32(clamping: maxItems))
-    // Read once: every read of a static goes through the check that it was initialised.
-    let itemHeaderSize = Self.itemHeaderSize
-    var offset = Self.headerSize
+    let items = try batch(in: tree, from: first, through: last, maxItems: maxItems)
     var lastKey: TreeKey?
-    for _ in 0..<count {
-      let item = buffer + offset
-      let header = item.loadUnaligned(as: btrfs_ioctl_search_header.self)
-      let key = TreeKey(
-        objectid: header.objectid, type: UInt8(truncatingIfNeeded: header.type),
-        offset: header.offset)
-      let length = Int(header.len)
-      try body(key, UnsafeRawBufferPointer(start: item + itemHeaderSize, count: length))
-      offset += itemHeaderSize + length
+    for (key, item) in items {
+      try body(key, item)
       lastKey = key
     }
     return lastKey
+  }
+
+  /// The items of one TREE_SEARCH_V2 call, as ``forEachItemOfOneCall(in:from:through:maxItems:_:)``
+  /// visits them, for callers that go over them more than once (to size an array before filling
+  /// it). They live in the cursor's buffer: valid until its next search.
+  func batch(
+    in tree: UInt64, from first: TreeKey, through last: TreeKey, maxItems: Int
+  ) throws(BtrfsError) -> Batch {
+    let count = try search(
+      tree: tree, from: first, through: last, maxItems: UInt32(clamping: maxItems))
+    return Batch(first: UnsafeRawPointer(buffer + Self.headerSize), count: count)
+  }
+
+  /// The items one search put in a cursor's buffer, in key order: each item's key and bytes.
+  struct Batch: Sequence {
+    /// The header of the first item.
+    let first: UnsafeRawPointer
+    /// How many items the search found.
+    let count: Int
+
+    func makeIterator() -> Iterator { Iterator(header: first, remaining: count) }
+
+    struct Iterator: IteratorProtocol {
+      /// The header of the next item.
+      var header: UnsafeRawPointer
+      var remaining: Int
+
+      mutating func next() -> (key: TreeKey, item: UnsafeRawBufferPointer)? {
+        guard remaining > 0 else { return nil }
+        remaining -= 1
+        let fields = header.loadUnaligned(as: btrfs_ioctl_search_header.self)
+        let key = TreeKey(
+          objectid: fields.objectid, type: UInt8(truncatingIfNeeded: fields.type),
+          offset: fields.offset)
+        let bytes = header + Int(CBTRFS_SEARCH_HEADER_SIZE)
+        let length = Int(fields.len)
+        header = bytes + length
+        return (key, UnsafeRawBufferPointer(start: bytes, count: length))
+      }
+    }
   }
 
   /// One TREE_SEARCH_V2 ioctl; returns the number of items the kernel put in the buffer.
