@@ -153,8 +153,8 @@ extension Layout {
   }
 
   /// The contradictions of `extents` with the block groups, the first one per block group. A read
-  /// of a mounted filesystem has none: it walks the extent tree in key order, and the space of a
-  /// freed extent is not reused before the transaction that freed it commits.
+  /// of a mounted filesystem finds none in practice: it walks the extent tree in key order, and a
+  /// freed extent's space is not reused before the transaction that freed it commits.
   private func extentProblems(_ extents: [BlockGroupExtents]) -> [LayoutError] {
     var dataGroups: [UInt64: BlockGroup] = [:]
     for group in blockGroups where group.type == .data || group.type == .mixed {
