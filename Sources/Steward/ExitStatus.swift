@@ -16,7 +16,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
   case notBtrfs = 66
   /// A program the command needs is missing (the demo's mkfs.btrfs…) (EX_UNAVAILABLE).
   case unavailable = 69
-  /// The run paused (signal, closed window, max-runtime); the next run resumes it (EX_TEMPFAIL).
+  /// The run paused (signal, closed window, max-runtime), or a signal stopped it while it waited
+  /// to start; the next run resumes it (EX_TEMPFAIL).
   case paused = 75
   /// Root (CAP_SYS_ADMIN) is needed (EX_NOPERM).
   case notPermitted = 77
@@ -67,7 +68,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case .invalidInput: "invalid policy or layout file, nothing touched (EX_DATAERR)"
     case .notBtrfs: "no such path, or not on a btrfs filesystem (EX_NOINPUT)"
     case .unavailable: "a program the command needs is missing (EX_UNAVAILABLE)"
-    case .paused: "paused (signal, window, max-runtime); the next run resumes (EX_TEMPFAIL)"
+    case .paused:
+      "paused (signal, window, max-runtime) or stopped while waiting to start; the next run "
+        + "resumes (EX_TEMPFAIL)"
     case .notPermitted: "root (CAP_SYS_ADMIN) needed (EX_NOPERM)"
     case .locked: "locked by another btrfs-steward run or by btrfsmaintenance"
     case .exclusiveOperation:

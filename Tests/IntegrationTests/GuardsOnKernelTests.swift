@@ -172,4 +172,29 @@ struct GuardsOnKernelTests {
       #expect(try run.run().status == 0, "with both locks free the run goes ahead")
     }
   }
+
+  @Test("a run stopped while it waits for the lock exits 75, having done nothing, and says why")
+  func stoppedWhileWaitingForTheLock() throws {
+    try withScratchFilesystem(size: "2G") { scratch in
+      try scratch.fragment(fileCount: 30, fileSize: 16 << 20, seed: 12)
+      let run = try StewardRun(scratch, policy: compactionPolicy)
+      let fsid = try FileSystem(path: scratch.mountpoint).info().fsid
+      try FileManager.default.createDirectory(
+        atPath: run.runtimeDirectory, withIntermediateDirectories: true)
+      let lockPath = FilesystemLock.stewardLockPath(
+        fsid: fsid, runtimeDirectory: run.runtimeDirectory)
+      let held = try FilesystemLock(path: lockPath)
+      let metrics = scratch.directory.appendingPathComponent("metrics.prom").path
+      let process = try run.start(extra: ["--wait", "--metrics-file", metrics])
+      Thread.sleep(forTimeInterval: 0.5)
+      #expect(process.isRunning, "it waits for the lock")
+      kill(process.processIdentifier, SIGTERM)
+      let status = try waitForExit(process)
+      withExtendedLifetime(held) {}
+      #expect(status == Steward.ExitStatus.paused.rawValue)
+      let text = try String(contentsOfFile: metrics, encoding: .utf8)
+      #expect(text.contains("outcome=\"refused-stopped-while-waiting\"} 1"), "\(text)")
+      #expect(try !FileManager.default.fileExists(atPath: run.journalFile().path))
+    }
+  }
 }

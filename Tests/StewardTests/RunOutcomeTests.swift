@@ -69,13 +69,15 @@ struct RunOutcomeTests {
         "nothing-to-do", "refused-not-root", "refused-exclusive-operation",
         "refused-foreign-balance", "refused-locked", "refused-on-battery",
         "refused-policy-contradiction", "refused-cannot-convert", "refused-unknown-device",
-        "refused-below-unallocated-floor", "refused-outside-window", "error",
+        "refused-below-unallocated-floor", "refused-outside-window",
+        "refused-stopped-while-waiting", "error",
       ])
     let refusals: [RunRefusal] = [
       .notRoot, .exclusiveOperation(.balance, path: "/"), .foreignBalance(path: "/", paused: false),
       .lockedBySteward(lockFile: "l"), .lockedByBtrfsMaintenance(lockFile: "m"), .onBattery,
       .policyContradicts([]), .cannotConvert(rule: "r", reason: "x"), .unknownDevices([]),
       .belowUnallocatedFloor(unallocated: 1, floor: 2), .outsideWindow,
+      .stoppedWhileWaiting(waitedFor: "w"),
     ]
     for refusal in refusals {
       #expect(

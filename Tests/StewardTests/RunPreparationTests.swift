@@ -291,8 +291,12 @@ struct RunPreparationTests {
     withExtendedLifetime(held) {
       let stopAt = Date().addingTimeInterval(0.3)
       waiting.environment.stopWaiting = { Date() >= stopAt }
+      let refusal = setup.refusal(waiting)
       #expect(
-        setup.refusal(waiting) == .lockedByBtrfsMaintenance(lockFile: setup.maintenanceLock))
+        refusal
+          == .stoppedWhileWaiting(
+            waitedFor: "btrfsmaintenance, which holds \(setup.maintenanceLock)"))
+      #expect(refusal?.exitStatus == .paused)
       #expect(Date() >= stopAt)
     }
   }

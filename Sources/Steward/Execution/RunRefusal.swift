@@ -26,6 +26,9 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   case belowUnallocatedFloor(unallocated: UInt64, floor: UInt64)
   /// Outside every time window of the policy.
   case outsideWindow
+  /// Asked to stop (a signal, `systemctl stop`) while it waited, with `--wait`, for a lock or an
+  /// exclusive operation (`waitedFor` says which); the next run does the work.
+  case stoppedWhileWaiting(waitedFor: String)
 
   public var description: String {
     switch self {
@@ -53,6 +56,8 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
       "unallocated space \(ByteCount(unallocated)) is below the policy's min-unallocated \(ByteCount(floor)); balancing now could run the filesystem out of space"
     case .outsideWindow:
       "outside every time window of the policy; nothing to do now"
+    case .stoppedWhileWaiting(let waitedFor):
+      "stopped while waiting for \(waitedFor); nothing was done, the next run does it"
     }
   }
 
@@ -67,6 +72,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .policyContradicts, .unknownDevices, .cannotConvert: .invalidInput
     case .belowUnallocatedFloor: .belowUnallocatedFloor
     case .outsideWindow: .outsideWindow
+    case .stoppedWhileWaiting: .paused
     }
   }
 
@@ -84,6 +90,7 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
     case .unknownDevices: "unknown-device"
     case .belowUnallocatedFloor: "below-unallocated-floor"
     case .outsideWindow: "outside-window"
+    case .stoppedWhileWaiting: "stopped-while-waiting"
     }
   }
 
@@ -91,6 +98,6 @@ public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   public static let labels = [
     "not-root", "exclusive-operation", "foreign-balance", "locked", "on-battery",
     "policy-contradiction", "cannot-convert", "unknown-device", "below-unallocated-floor",
-    "outside-window",
+    "outside-window", "stopped-while-waiting",
   ]
 }

@@ -167,8 +167,10 @@ public struct RunPreparation: Sendable {
         return
       }
       if operation == .none || operation.isBalance { return }
-      guard environment.wait, !environment.stopWaiting() else {
-        throw .refused(.exclusiveOperation(operation, path: path))
+      guard environment.wait else { throw .refused(.exclusiveOperation(operation, path: path)) }
+      guard !environment.stopWaiting() else {
+        throw .refused(
+          .stoppedWhileWaiting(waitedFor: "another exclusive operation (\(operation)) on \(path)"))
       }
       // Ends within 20 ms of a stop request.
       for _ in 0..<50 where !environment.stopWaiting() { Thread.sleep(forTimeInterval: 0.02) }
