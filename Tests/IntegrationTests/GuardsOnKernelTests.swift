@@ -146,7 +146,9 @@ struct GuardsOnKernelTests {
     }
   }
 
-  @Test("a second run is refused by the lock, and btrfsmaintenance's lock is honoured")
+  @Test(
+    "a second run is refused by the lock, btrfsmaintenance's lock is honoured, and a run stopped while it waits for the lock exits 75 having done nothing"
+  )
   func locks() throws {
     try withScratchFilesystem(size: "2G") { scratch in
       try scratch.fragment(fileCount: 30, fileSize: 16 << 20, seed: 12)
@@ -169,32 +171,22 @@ struct GuardsOnKernelTests {
         #expect(refused.status == Steward.ExitStatus.locked.rawValue)
         #expect(refused.standardError.contains(words))
       }
-      #expect(try run.run().status == 0, "with both locks free the run goes ahead")
-    }
-  }
 
-  @Test("a run stopped while it waits for the lock exits 75, having done nothing, and says why")
-  func stoppedWhileWaitingForTheLock() throws {
-    try withScratchFilesystem(size: "2G") { scratch in
-      try scratch.fragment(fileCount: 30, fileSize: 16 << 20, seed: 12)
-      let run = try StewardRun(scratch, policy: compactionPolicy)
-      let fsid = try FileSystem(path: scratch.mountpoint).info().fsid
-      try FileManager.default.createDirectory(
-        atPath: run.runtimeDirectory, withIntermediateDirectories: true)
-      let lockPath = FilesystemLock.stewardLockPath(
-        fsid: fsid, runtimeDirectory: run.runtimeDirectory)
-      let held = try FilesystemLock(path: lockPath)
+      var waitedFor: FilesystemLock? = try FilesystemLock(path: stewardLock)
+      defer { withExtendedLifetime(waitedFor) {} }
       let metrics = scratch.directory.appendingPathComponent("metrics.prom").path
-      let process = try run.start(extra: ["--wait", "--metrics-file", metrics])
+      let waiting = try run.start(extra: ["--wait", "--metrics-file", metrics])
       Thread.sleep(forTimeInterval: 0.5)
-      #expect(process.isRunning, "it waits for the lock")
-      kill(process.processIdentifier, SIGTERM)
-      let status = try waitForExit(process)
-      withExtendedLifetime(held) {}
+      #expect(waiting.isRunning, "it waits for the lock")
+      kill(waiting.processIdentifier, SIGTERM)
+      let status = try waitForExit(waiting)
+      waitedFor = nil
       #expect(status == Steward.ExitStatus.paused.rawValue)
       let text = try String(contentsOfFile: metrics, encoding: .utf8)
       #expect(text.contains("outcome=\"refused-stopped-while-waiting\"} 1"), "\(text)")
       #expect(try !FileManager.default.fileExists(atPath: run.journalFile().path))
+
+      #expect(try run.run().status == 0, "with both locks free the run goes ahead")
     }
   }
 }
