@@ -1,7 +1,7 @@
 import Btrfs
 
-/// Why a run did not start. Each has its own message and exit status; none of them touched the
-/// filesystem.
+/// Why a run did not start. Each has its own message and exit status (but for a stop while it
+/// waited, which exits 75 as a paused run does); none of them touched the filesystem.
 public enum RunRefusal: Error, Hashable, Sendable, CustomStringConvertible {
   /// Balancing needs CAP_SYS_ADMIN.
   case notRoot
