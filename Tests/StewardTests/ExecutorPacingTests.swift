@@ -42,18 +42,6 @@ struct ExecutorPacingTests {
     return policy
   }
 
-  /// Calls `action` on a thread of its own once `condition` holds (checked every millisecond, for
-  /// at most 5 seconds).
-  private func once(
-    _ condition: @escaping @Sendable () -> Bool, _ action: @escaping @Sendable () -> Void
-  ) {
-    Thread.detachNewThread {
-      let deadline = Date() + 5
-      while !condition(), Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
-      action()
-    }
-  }
-
   /// At block group `operation`, pressure turns high, and its relocation lasts until the run has
   /// asked the kernel to stop it (`requested`), so the yield lands within the block group.
   private func pressureRises(
@@ -69,11 +57,6 @@ struct ExecutorPacingTests {
         Thread.sleep(forTimeInterval: 0.001)
       }
     }
-  }
-
-  private func waits(_ harness: ExecutorHarness, for operation: Int) -> @Sendable () -> Bool {
-    let events = harness.events
-    return { events.current.contains { $0.tag == "waiting \(operation)" } }
   }
 
   @Test("before a block group the run waits while pressure is above the bound, journaling the wait")
@@ -117,7 +100,7 @@ struct ExecutorPacingTests {
     let stops = StopRequests()
     let policy = paced(Pacing(maxIOPressure: 10))
     let plan = try X.plan(policy)
-    once(waits(harness, for: 1)) { stops.request(.pause(.signal)) }
+    once(harness.waits(for: 1)) { stops.request(.pause(.signal)) }
     let end = try harness.execute(plan, policy, stops: stops, pressure: nil)
     #expect(end.kind == "paused signal")
     #expect(
@@ -134,7 +117,7 @@ struct ExecutorPacingTests {
     let policy = paced(Pacing(maxIOPressure: 10))
     let plan = try X.plan(policy)
     let requestedAt = Shared<Date?>(nil)
-    once(waits(harness, for: 1)) {
+    once(harness.waits(for: 1)) {
       Thread.sleep(forTimeInterval: 0.1)
       requestedAt.set(Date())
       stops.request(.pause(.signal))
@@ -164,7 +147,7 @@ struct ExecutorPacingTests {
       windows: reason == .windowClosed ? [X.dailyWindow(0, 1)] : [])
     let plan = try X.plan(policy)
     let clock = harness.clock
-    once(waits(harness, for: 1)) { clock.advance(by: advance) }
+    once(harness.waits(for: 1)) { clock.advance(by: advance) }
     let end = try harness.execute(plan, policy, pressure: gauge)
     #expect(end.kind == "paused \(reason.rawValue)")
     #expect(
@@ -181,7 +164,7 @@ struct ExecutorPacingTests {
     let policy = paced(Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), yield: .pause))
     let plan = try X.plan(policy)
     pressureRises(during: 1, harness, gauge, until: { $0.isPauseRequested })
-    once(waits(harness, for: 2)) { gauge.set(Self.calm) }
+    once(harness.waits(for: 2)) { gauge.set(Self.calm) }
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")
@@ -209,7 +192,7 @@ struct ExecutorPacingTests {
     let policy = paced(Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), yield: .pause))
     let plan = try X.plan(policy)
     pressureRises(during: 1, harness, gauge, until: { $0.isPauseRequested })
-    once(waits(harness, for: 2)) { stops.request(.pause(.signal)) }
+    once(harness.waits(for: 2)) { stops.request(.pause(.signal)) }
     let end = try harness.execute(plan, policy, stops: stops, pressure: gauge)
     harness.hook.set(nil)
     #expect(end.kind == "paused signal")
@@ -233,7 +216,7 @@ struct ExecutorPacingTests {
       Pacing(maxIOPressure: 10, gracePeriod: .seconds(2), inFlightIOPressure: 40, yield: .cancel))
     let plan = try X.plan(policy)
     pressureRises(during: 1, harness, gauge, until: { $0.isCancelRequested })
-    once(waits(harness, for: 1)) { gauge.set(Self.calm) }
+    once(harness.waits(for: 1)) { gauge.set(Self.calm) }
     let end = try harness.execute(plan, policy, pressure: gauge)
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")

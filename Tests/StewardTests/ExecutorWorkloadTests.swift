@@ -43,25 +43,6 @@ struct ExecutorWorkloadTests {
     return policy
   }
 
-  /// Calls `action` on a thread of its own once `condition` holds (checked every millisecond, for
-  /// at most 5 seconds).
-  private func once(
-    _ condition: @escaping @Sendable () -> Bool, _ action: @escaping @Sendable () -> Void
-  ) {
-    Thread.detachNewThread {
-      let deadline = Date() + 5
-      while !condition(), Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
-      action()
-    }
-  }
-
-  private func waits(_ harness: ExecutorHarness, for operation: Int, count: Int = 1)
-    -> @Sendable () -> Bool
-  {
-    let events = harness.events
-    return { events.current.filter { $0.tag == "waiting \(operation)" }.count >= count }
-  }
-
   @Test("a block group starts only once the workload has done no I/O for the quiet period")
   func waitsForQuiet() throws {
     let harness = try ExecutorHarness()
@@ -109,7 +90,7 @@ struct ExecutorWorkloadTests {
         Thread.sleep(forTimeInterval: 0.001)
       }
     }
-    once(waits(harness, for: 1, count: 2)) { activity.set(busy: false) }
+    once(harness.waits(for: 1, count: 2)) { activity.set(busy: false) }
     let end = try harness.execute(plan, policy, workload: activity)
     harness.hook.set(nil)
     #expect(end.kind == "finished completed")
@@ -133,7 +114,7 @@ struct ExecutorWorkloadTests {
     let activity = ScriptedActivity(busy: true)
     let policy = protecting()
     let plan = try X.plan(policy)
-    once(waits(harness, for: 1)) { stops.request(.pause(.signal)) }
+    once(harness.waits(for: 1)) { stops.request(.pause(.signal)) }
     // Without the stop the wait would never end: the workload never stops.
     let end = try harness.execute(plan, policy, stops: stops, workload: activity)
     #expect(end.kind == "paused signal")
@@ -151,7 +132,7 @@ struct ExecutorWorkloadTests {
     let policy = protecting(windows: [X.dailyWindow(0, 1)])
     let plan = try X.plan(policy)
     let clock = harness.clock
-    once(waits(harness, for: 1)) { clock.advance(by: 1800) }
+    once(harness.waits(for: 1)) { clock.advance(by: 1800) }
     let end = try harness.execute(plan, policy, workload: activity)
     #expect(end.kind == "paused \(StopReason.windowClosed.rawValue)")
     #expect(
@@ -165,7 +146,7 @@ struct ExecutorWorkloadTests {
     let stops = StopRequests()
     let policy = protecting()
     let plan = try X.plan(policy)
-    once(waits(harness, for: 1)) { stops.request(.pause(.signal)) }
+    once(harness.waits(for: 1)) { stops.request(.pause(.signal)) }
     let end = try harness.execute(plan, policy, stops: stops, workload: nil)
     #expect(end.kind == "paused signal")
     #expect(

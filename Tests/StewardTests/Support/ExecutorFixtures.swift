@@ -273,6 +273,25 @@ func requestFromAnotherThread(_ stops: StopRequests, _ request: StopRequest) {
   }
 }
 
+/// Calls `action` on a thread of its own once `condition` holds (checked every millisecond, for at
+/// most 5 seconds).
+func once(_ condition: @escaping @Sendable () -> Bool, _ action: @escaping @Sendable () -> Void) {
+  Thread.detachNewThread {
+    let deadline = Date() + 5
+    while !condition(), Date() < deadline { Thread.sleep(forTimeInterval: 0.001) }
+    action()
+  }
+}
+
+extension ExecutorHarness {
+  /// Whether the run has waited for the machine before operation `operation` at least `count`
+  /// times, as a condition for ``once(_:_:)``.
+  func waits(for operation: Int, count: Int = 1) -> @Sendable () -> Bool {
+    let events = self.events
+    return { events.current.filter { $0.tag == "waiting \(operation)" }.count >= count }
+  }
+}
+
 extension ExecutionEvent {
   /// A short text for comparing event sequences; `nil` for progress polls, whose number depends on
   /// timing.
