@@ -30,6 +30,24 @@ struct JSONSchemaTests {
         + (lines ? ["--lines"] : []))
   }
 
+  /// The events of a `run --json` stream, each line validated against the run-events schema.
+  private func runEvents(_ text: String) throws -> [[String: Any]] {
+    let validation = try validate(text, against: .runEvents, lines: true)
+    #expect(validation.status == 0, "\(validation.standardOutput)")
+    return try text.split(separator: "\n").map {
+      try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+    }
+  }
+
+  /// Returns once `run`'s journal records that it waits for the machine.
+  private func awaitWaitingForMachine(_ run: StewardRun, _ what: String) throws {
+    _ = try poll(what, timeout: 60, interval: 0.01) {
+      try run.records().contains {
+        if case .waitingForMachine = $0.event { true } else { false }
+      } ? true : nil
+    }
+  }
+
   /// Runs btrfs-steward with `arguments`, validates what it printed against `schema`, and returns
   /// the printed object.
   @discardableResult
@@ -150,11 +168,7 @@ struct JSONSchemaTests {
 
       let result = try steward(run.runArguments + ["--json"])
       try #require(result.status == 0, "\(result.standardError)")
-      let validation = try validate(result.standardOutput, against: .runEvents, lines: true)
-      #expect(validation.status == 0, "\(validation.standardOutput)")
-      let events = try result.standardOutput.split(separator: "\n").map {
-        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-      }
+      let events = try runEvents(result.standardOutput)
       #expect(events.allSatisfy { $0["schema"] as? String == "run-events" })
       let kinds = events.compactMap { $0["event"] as? String }
       #expect(kinds.first == "run-started")
@@ -199,22 +213,13 @@ struct JSONSchemaTests {
         environment: pressure.environment, extra: ["--json"], output: output)
       defer { endIfRunning(process) }
       // The run waits for the machine before its first block group, until pressure falls.
-      _ = try poll("the run to wait for the machine", timeout: 60, interval: 0.01) {
-        try run.records().contains {
-          if case .waitingForMachine = $0.event { true } else { false }
-        } ? true : nil
-      }
+      try awaitWaitingForMachine(run, "the run to wait for the machine")
       try pressure.set(0)
       _ = try pressure.raiseUntilYield(run, process, timeout: 120)
       try pressure.set(0)
       #expect(try waitForExit(process) == 0)
 
-      let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-      let validation = try validate(text, against: .runEvents, lines: true)
-      #expect(validation.status == 0, "\(validation.standardOutput)")
-      let events = try text.split(separator: "\n").map {
-        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-      }
+      let events = try runEvents(String(contentsOfFile: outputPath, encoding: .utf8))
       let kinds = events.compactMap { $0["event"] as? String }
       for kind in [
         "waiting-for-machine", "machine-calm", "yielding", "operation-yielded", "resting",
@@ -242,20 +247,11 @@ struct JSONSchemaTests {
       defer { try? output.close() }
       let process = try run.start(extra: ["--json"], output: output)
       defer { endIfRunning(process) }
-      _ = try poll("the run to wait for the cgroup", timeout: 60, interval: 0.01) {
-        try run.records().contains {
-          if case .waitingForMachine = $0.event { true } else { false }
-        } ? true : nil
-      }
+      try awaitWaitingForMachine(run, "the run to wait for the cgroup")
       endIfRunning(reader)
       #expect(try waitForExit(process) == 0)
 
-      let text = try String(contentsOfFile: outputPath, encoding: .utf8)
-      let validation = try validate(text, against: .runEvents, lines: true)
-      #expect(validation.status == 0, "\(validation.standardOutput)")
-      let events = try text.split(separator: "\n").map {
-        try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
-      }
+      let events = try runEvents(String(contentsOfFile: outputPath, encoding: .utf8))
       let waiting = try #require(events.first { $0["event"] as? String == "waiting-for-machine" })
       #expect(waiting["workload"] as? String == "cgroup \(cgroup.path)", "\(waiting)")
       #expect(waiting["pressure"] == nil)
