@@ -80,15 +80,21 @@ public struct JournalFile: Sendable {
   /// Appends `records`, one line each, in one write and one fsync. A crash leaves a prefix of
   /// them, the last line perhaps torn: what it leaves of separate appends.
   public func append(contentsOf records: [JournalRecord]) throws(JournalError) {
+    let lines = try Self.lines(records)
+    let descriptor = try openFile(path, .readWrite, options: [.append, .create])
+    defer { try? descriptor.close() }
+    try cutTornTail(descriptor)
+    try write(lines, to: descriptor, path: path)
+  }
+
+  /// `records` as the journal stores them: one line each, every line ending in a newline.
+  private static func lines(_ records: [JournalRecord]) throws(JournalError) -> [UInt8] {
     var lines: [UInt8] = []
     for record in records {
       lines.append(contentsOf: try record.line())
       lines.append(UInt8(ascii: "\n"))
     }
-    let descriptor = try openFile(path, .readWrite, options: [.append, .create])
-    defer { try? descriptor.close() }
-    try cutTornTail(descriptor)
-    try write(lines, to: descriptor, path: path)
+    return lines
   }
 
   /// Every whole record, in order, and what could not be read. A journal that does not exist yet
@@ -142,13 +148,9 @@ public struct JournalFile: Sendable {
 
   /// Rewrites the journal with only `records`, atomically, through ``DurableFile`` (mode 0600).
   public func replace(with records: [JournalRecord]) throws(JournalError) {
-    var data = Data()
-    for record in records {
-      data.append(contentsOf: try record.line())
-      data.append(UInt8(ascii: "\n"))
-    }
+    let lines = try Self.lines(records)
     do {
-      try DurableFile.replace(path, with: data, mode: 0o600)
+      try DurableFile.replace(path, with: lines, mode: 0o600)
     } catch {
       throw .io(operation: error.operation, path: error.path, errno: error.errno)
     }
