@@ -28,6 +28,12 @@ struct PolicyPacingTests {
           inFlightIOPressure: 60, yield: .cancel, maxBusyShare: 50))
   }
 
+  @Test func aGracePeriodMayBeShorterThanASecond() throws {
+    let loaded = try PolicyLoader().load(
+      yaml: policy("  max-io-pressure: 10%\n  grace-period: 250ms\n"), file: "t.yaml")
+    #expect(loaded.pacing.gracePeriod == .milliseconds(250))
+  }
+
   @Test func readsTheProtectedCgroup() throws {
     let loaded = try PolicyLoader().load(
       yaml: policy(
@@ -64,6 +70,8 @@ struct PolicyPacingTests {
     ("  max-busy-share: 0%\n", 4, 19, "must be above 0%"),
     ("  grace-period: 3s\n", 4, 3, "needs 'max-io-pressure' or 'max-memory-pressure'"),
     ("  max-io-pressure: 10%\n  grace-period: 0s\n", 5, 17, "must be longer than zero"),
+    ("  max-io-pressure: 10%\n  grace-period: 0ms\n", 5, 17, "must be longer than zero"),
+    ("  max-io-pressure: 10%\n  grace-period: 2.5s\n", 5, 17, "like 250ms, 2s or 1m"),
     (
       "  max-io-pressure: 10%\n  grace-period: 3s\n  in-flight-io-pressure: 5%\n", 6, 26,
       "must be at least 'max-io-pressure'"
