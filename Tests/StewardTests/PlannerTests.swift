@@ -52,6 +52,13 @@ struct PlannerTests {
     let plan = try plan(layout, [rule(Selection(type: .data, usageBelow: 5))])
     #expect(targets(plan, in: layout) == [0, 2])
     #expect(plan.operations[1].target.used == 20 * mib)
+    let report = plan.rules[0]
+    #expect(report.verdict == .exhausted)
+    #expect(
+      report.explanation.hasPrefix(
+        "2 block groups planned, every other matching one passed over (3 matched; 1 no longer matched once the plan's relocations filled it: the block group at "
+      ), "\(report.explanation)")
+    #expect(report.explanation.contains(", 4.7% → "), "its usage before and after the plan")
   }
 
   @Test("most free first prefers large empty block groups")

@@ -24,6 +24,9 @@ struct CandidateQueue {
   private var requeued = MinHeap<Candidate>()
   /// How many block groups matched when the rule started.
   let matched: Int
+  /// The block groups dropped because data relocated into them filled them past the selection, in
+  /// the order they were dropped.
+  private(set) var outgrown: [Int] = []
 
   /// The block groups of the original layout that `selection` matches now in `space`.
   init(_ selection: Selection, order: Order, in space: SimulatedSpace) {
@@ -57,7 +60,10 @@ struct CandidateQueue {
     while let candidate = popSmallest() {
       guard space.isAlive[candidate.index] else { continue }
       let group = space.groups[candidate.index]
-      guard selection.accepts(usageOf: group) else { continue }
+      guard selection.accepts(usageOf: group) else {
+        outgrown.append(candidate.index)
+        continue
+      }
       let key = Self.key(group, order)
       guard key == candidate.key else {
         requeued.push(Candidate(key: key, index: candidate.index))

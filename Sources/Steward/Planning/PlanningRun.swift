@@ -118,7 +118,8 @@ struct PlanningRun {
       explanation: explanation
         + progress.skipNote(
           matched: queue.matched,
-          minGain: rule.minGain.map { $0.explained($0.bytes(ofTotal: totalBytes)) }),
+          minGain: rule.minGain.map { $0.explained($0.bytes(ofTotal: totalBytes)) },
+          outgrown: outgrownNote(queue.outgrown)),
       operations: progress.operations, relocatedBytes: progress.relocatedBytes,
       skippedBlockGroups: skipped)
   }
@@ -130,8 +131,9 @@ struct PlanningRun {
     var skippedUseless = 0
     var skippedNoSpace = 0
 
-    func skipNote(matched: Int, minGain: String?) -> String {
+    func skipNote(matched: Int, minGain: String?, outgrown: String?) -> String {
       var parts: [String] = []
+      if let outgrown { parts.append(outgrown) }
       if skippedUseless > 0 {
         parts.append(
           "\(skippedUseless) passed over: relocating them would regain "
@@ -145,6 +147,20 @@ struct PlanningRun {
     }
 
     var blockGroups: String { operations == 1 ? "1 block group" : "\(operations) block groups" }
+  }
+
+  /// Says which candidates the rule dropped because the plan's own relocations filled them past
+  /// its selection (the kernel puts relocated extents into the other block groups' holes), or
+  /// `nil` when it dropped none.
+  private func outgrownNote(_ outgrown: [Int]) -> String? {
+    guard let first = outgrown.first else { return nil }
+    let percent = { (group: BlockGroup) in
+      group.usagePercent.formatted(.number.precision(.fractionLength(1))) + "%"
+    }
+    let before = space.base.blockGroups[first]
+    return "\(outgrown.count) no longer matched once the plan's relocations filled "
+      + (outgrown.count == 1 ? "it: the block group" : "them: the first, the block group")
+      + " at \(before.vaddr), \(percent(before)) → \(percent(space.groups[first]))"
   }
 
   /// Plans operations for `rule` from `queue` until something stops it; returns why.
@@ -172,11 +188,15 @@ struct PlanningRun {
         return (verdict, "\(reason) after \(progress.blockGroups)")
       }
       guard let index = queue.next(in: space) else {
+        let passedOver =
+          progress.skippedUseless + progress.skippedNoSpace + queue.outgrown.count + heldCount
         return (
           .exhausted,
           progress.operations == 0
             ? "no matching block group could usefully be relocated"
-            : "all matching block groups planned (\(progress.blockGroups))"
+            : passedOver == 0
+              ? "all matching block groups planned (\(progress.blockGroups))"
+              : "\(progress.blockGroups) planned, every other matching one passed over"
         )
       }
       let group = space.groups[index]
