@@ -300,11 +300,8 @@ private final class Session {
       case .cancel: try? target.cancelBalance()
       }
     }
-    while outcome == nil {
-      // Stop requests and the protected workload's I/O are noticed within a few milliseconds;
-      // progress and pressure are polled less often.
-      outcome = call.wait(seconds: min(executor.pollInterval, ProtectedWorkload.lookInterval))
-      if outcome != nil { break }
+    // What the wait does each time it wakes while the balance runs.
+    func pollInFlight() {
       if !askedKernel, executor.stops.current == nil, pacer.workloadWantsYield(operation) {
         yieldNow()
       }
@@ -329,6 +326,17 @@ private final class Session {
         case .pause: try? target.pauseBalance()
         case .cancel: try? target.cancelBalance()
         }
+      }
+    }
+    // The wait ends as soon as the ioctl returns or a stop is requested. Progress and pressure are
+    // polled every pollInterval; a protected workload's I/O is looked at more often.
+    let lookInterval = pacer.watchesWorkload ? ProtectedWorkload.lookInterval : .infinity
+    executor.stops.waking(call.wake) {
+      while outcome == nil {
+        let untilPoll = executor.pollInterval - Date().timeIntervalSince(lastPoll)
+        outcome = call.wait(seconds: max(0, min(untilPoll, lookInterval)))
+        if outcome != nil { break }
+        pollInFlight()
       }
     }
     let elapsed = Date().timeIntervalSince(started)

@@ -34,6 +34,10 @@ final class RunPacer {
   /// Whether operations watch pressure while they run.
   var yieldsInFlight: Bool { pacing.gracePeriod != nil && pacing.boundsPressure }
 
+  /// Whether operations look at a protected workload's I/O while they run
+  /// (every ``ProtectedWorkload/lookInterval``).
+  var watchesWorkload: Bool { gate.workload != nil }
+
   /// Waits while the machine is pressed, before operation `operation` starts or resumes (`nil`:
   /// the next one). A wait is journaled by `record` when it begins and when it ends. Returns
   /// whether a stop was requested meanwhile (the caller ends the run then).

@@ -23,6 +23,9 @@ public final class StopRequests: Sendable {
   private let state = Mutex<StopRequest?>(nil)
   private let wakeUp = DispatchSemaphore(value: 0)
   private let onCancel = Mutex<(@Sendable () -> Void)?>(nil)
+  /// The wakes of ``waking(_:during:)`` in progress (scrubs of several devices wait at once), by a
+  /// number unique to each.
+  private let wakers = Mutex<(next: Int, wakes: [Int: @Sendable () -> Void])>((0, [:]))
 
   public init() {}
 
@@ -45,6 +48,22 @@ public final class StopRequests: Sendable {
     }
     if escalated, let onCancel = onCancel.withLock({ $0 }) { onCancel() }
     wakeUp.signal()
+    for wake in wakers.withLock({ $0.wakes.values }) { wake() }
+  }
+
+  /// Runs `body`, calling `wake` (on the requesting thread) on every request made meanwhile, so
+  /// that a wait of its own (on a kernel call, ``KernelCall/wake()``) ends at once instead of
+  /// polling for requests.
+  func waking<T, Failure: Error>(
+    _ wake: @escaping @Sendable () -> Void, during body: () throws(Failure) -> T
+  ) throws(Failure) -> T {
+    let key = wakers.withLock { wakers in
+      defer { wakers.next += 1 }
+      wakers.wakes[wakers.next] = wake
+      return wakers.next
+    }
+    defer { _ = wakers.withLock { $0.wakes.removeValue(forKey: key) } }
+    return try body()
   }
 
   /// Runs `action` (on the requesting thread) whenever a cancel is requested: the executor uses it to

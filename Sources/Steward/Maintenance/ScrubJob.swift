@@ -156,19 +156,18 @@ public struct ScrubJob: Sendable {
       var lastPoll = now()
       var lastJournaled = now()
       var result: Result<ScrubOutcome, BtrfsError>?
-      while result == nil {
-        result = call.wait(seconds: 0.02)
-        if result != nil { break }
+      // What the wait does each time it wakes while the scrub runs.
+      func pollScrub() throws(MaintenanceFailure) {
         requestClockStops(windowed)
         if stops.current != nil {
-          // Until the ioctl returns: the kernel may not have registered the scrub yet.
+          // Every 20 ms until the ioctl returns: the kernel may not have registered the scrub yet.
           try? fileSystem.cancelScrub()
-          continue
+          return
         }
         let instant = now()
-        guard instant.timeIntervalSince(lastPoll) >= pollInterval else { continue }
+        guard instant.timeIntervalSince(lastPoll) >= pollInterval else { return }
         lastPoll = instant
-        guard let counters = try? fileSystem.scrubProgress(devid: devid) else { continue }
+        guard let counters = try? fileSystem.scrubProgress(devid: devid) else { return }
         let position = min(
           counters.lastPhysical > extent.physical ? counters.lastPhysical - extent.physical : 0,
           extent.length)
@@ -183,6 +182,17 @@ public struct ScrubJob: Sendable {
           lastJournaled = instant
           try journal.record(
             .scrubProgress(devid: devid, physical: extent.physical, counters: counters))
+        }
+      }
+      // The wait ends as soon as the ioctl returns or a stop is requested; progress and the
+      // clock are looked at every pollInterval.
+      try stops.waking(call.wake) { () throws(MaintenanceFailure) in
+        while result == nil {
+          let stopping = stops.current != nil
+          let untilPoll = pollInterval - now().timeIntervalSince(lastPoll)
+          result = call.wait(seconds: stopping ? 0.02 : max(0, untilPoll))
+          if result != nil { break }
+          try pollScrub()
         }
       }
       switch result! {
