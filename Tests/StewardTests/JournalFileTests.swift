@@ -20,6 +20,20 @@ struct JournalFileTests {
     return text.split(separator: "\n", omittingEmptySubsequences: false)
   }
 
+  @Test("a noted record is written at once, in order with the records around it")
+  func notedRecordsAreWrittenAtOnce() throws {
+    let directory = try TemporaryDirectory("journal")
+    let file = try JournalFile(stateDirectory: directory.sub("state"), fsid: X.fsid)
+    let journal = Journal(file: file, runID: "a", now: { X.start })
+    let finished = JournalEvent.operationFinished(
+      index: 1, result: .relocated(relocatedBytes: 7, unallocatedAfter: 9))
+    try journal.note([finished])
+    #expect(try file.read().records.map(\.event) == [finished], "a crashed process loses nothing")
+    let paused = JournalEvent.paused(reason: .signal, operation: nil)
+    try journal.record(paused)
+    #expect(try file.read().records.map(\.event) == [finished, paused])
+  }
+
   @Test("records round-trip, one per line, in a 0600 file inside a 0700 directory it creates")
   func roundTrip() throws {
     let directory = try TemporaryDirectory("journal")

@@ -465,27 +465,29 @@ private final class Session {
     // A layout that contradicts itself cannot be planned on: the run goes on with its plan.
     case .failure(.layout): return
     }
-    try record(.replanned(operations: operations))
+    try note([.replanned(operations: operations)])
     plan.replaceRemaining(with: operations, done: Set(tally.results.keys))
   }
 
   /// Journals how `operation` ended; with a ``Executor/predictionCheck``, a relocation is journaled
-  /// with how the kernel's result compares with the prediction, in the same write and fsync (the
-  /// check is read by nobody but people and benchmarks, so it need not be durable on its own).
+  /// with how the kernel's result compares with the prediction, in the same write. Both are
+  /// noted, not fsync'd: the next record (the next operation's start, or the run's end) makes them
+  /// durable, and should a power loss take them first, the next run finds the operation in flight
+  /// and asks the kernel and the block group whether it happened (``carryOn(_:)``).
   private func finishOperation(
     _ operation: PlannedOperation, _ result: OperationResult, elapsed: Double
   ) throws(ExecutionError) {
     let finished = JournalEvent.operationFinished(index: operation.index, result: result)
     if let check = executor.predictionCheck, case .relocated(_, let unallocated) = result {
       let finding = check.compare(operation, realUnallocated: unallocated)
-      try record([
+      try note([
         finished,
         .predictionChecked(
           index: operation.index, predictedUnallocated: finding.predictedUnallocated,
           realUnallocated: unallocated),
       ])
     } else {
-      try record(finished)
+      try note([finished])
     }
     CrashPoint.afterOperation.reach()
     tally.results[operation.index] = result
@@ -592,6 +594,15 @@ private final class Session {
   private func record(_ events: [JournalEvent]) throws(ExecutionError) {
     do {
       try executor.journal.record(events)
+    } catch {
+      throw .journal(error)
+    }
+  }
+
+  /// Journals `events` without waiting for the disk (``Journal/note(_:)``).
+  private func note(_ events: [JournalEvent]) throws(ExecutionError) {
+    do {
+      try executor.journal.note(events)
     } catch {
       throw .journal(error)
     }

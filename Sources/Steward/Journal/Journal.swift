@@ -25,6 +25,16 @@ public struct Journal: Sendable {
     let time = now()
     try file.append(contentsOf: events.map { JournalRecord(run: runID, time: time, event: $0) })
   }
+
+  /// Appends `events` in one write without waiting for the disk: for records of what a later run
+  /// finds out from the kernel again should a power loss take them (how an operation ended, a
+  /// prediction check, a new plan). The next ``record(_:)`` makes them durable with its own
+  /// records; a crash of the process alone loses nothing written.
+  public func note(_ events: [JournalEvent]) throws(JournalError) {
+    let time = now()
+    try file.append(
+      contentsOf: events.map { JournalRecord(run: runID, time: time, event: $0) }, durably: false)
+  }
 }
 
 extension JournalFile {

@@ -23,8 +23,9 @@ public struct JournalContents: Sendable {
 }
 
 /// The append-only journal of one filesystem: `<state directory>/<fsid>.journal`, one JSON record per
-/// line. Every append is written whole and fsync'd before it returns, so a record is on disk before
-/// the action it announces. The file is created with mode 0600 and never through a symbolic link.
+/// line. Every append is written whole, and fsync'd before it returns unless the caller says
+/// otherwise, so a record is on disk before the action it announces (an fsync also makes the
+/// records written before it durable). The file is created with mode 0600 and never through a symbolic link.
 /// A crash mid-write can leave a torn last line: reading ignores it, and the next append cuts it off
 /// first.
 public struct JournalFile: Sendable {
@@ -77,14 +78,16 @@ public struct JournalFile: Sendable {
     try append(contentsOf: [record])
   }
 
-  /// Appends `records`, one line each, in one write and one fsync. A crash leaves a prefix of
-  /// them, the last line perhaps torn: what it leaves of separate appends.
-  public func append(contentsOf records: [JournalRecord]) throws(JournalError) {
+  /// Appends `records`, one line each, in one write and, when `durably`, one fsync. A crash leaves
+  /// a prefix of them, the last line perhaps torn: what it leaves of separate appends.
+  public func append(contentsOf records: [JournalRecord], durably: Bool = true)
+    throws(JournalError)
+  {
     let lines = try Self.lines(records)
     let descriptor = try openFile(path, .readWrite, options: [.append, .create])
     defer { try? descriptor.close() }
     try cutTornTail(descriptor)
-    try write(lines, to: descriptor, path: path)
+    try write(lines, to: descriptor, path: path, sync: durably)
   }
 
   /// `records` as the journal stores them: one line each, every line ending in a newline.
@@ -158,8 +161,8 @@ public struct JournalFile: Sendable {
 
   private static let decoder = JSONCoding.decoder()
 
-  /// Writes all of `data` and fsyncs the file.
-  private func write(_ data: [UInt8], to descriptor: FileDescriptor, path: String)
+  /// Writes all of `data` and, when `sync`, fsyncs the file.
+  private func write(_ data: [UInt8], to descriptor: FileDescriptor, path: String, sync: Bool)
     throws(JournalError)
   {
     do {
@@ -169,7 +172,7 @@ public struct JournalFile: Sendable {
     } catch {
       throw .io(operation: "write", path: path, errno: .ioError)
     }
-    guard fsync(descriptor.rawValue) == 0 else {
+    guard !sync || fsync(descriptor.rawValue) == 0 else {
       throw .io(operation: "fsync", path: path, errno: Errno(rawValue: Glibc.errno))
     }
   }

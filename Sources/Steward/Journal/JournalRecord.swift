@@ -17,7 +17,8 @@ public struct JournalRecord: Hashable, Sendable, Codable {
   }
 }
 
-/// What a journal record says. Each is written (and fsync'd) before the action it announces.
+/// What a journal record says. Each is written before the action it announces, and fsync'd unless
+/// a later run finds out again from the kernel what it says (``Journal/note(_:)``).
 public enum JournalEvent: Hashable, Sendable, Codable {
   /// A run began with this plan, made from the policy file at `policyPath`, in the process
   /// `processID` started at `processStart` (see ``ProcessIdentity``).
