@@ -291,7 +291,10 @@ private final class Session {
     var yielding = false
     pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
-    var lastPoll = Date.distantPast
+    // The first poll comes a pollInterval after the start, not at once: the kernel holds its
+    // balance mutex while it commits the balance item (and again while it deletes it at the end),
+    // and a progress query meanwhile spins on that mutex, on this thread's CPU.
+    var lastPoll = started
     func yieldNow() {
       askedKernel = true
       yielding = true
