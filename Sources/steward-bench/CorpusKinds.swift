@@ -50,7 +50,12 @@ enum CorpusKinds {
     CorpusKind(
       name: "nearly-full", deviceSizes: ["3G"], mkfsArguments: ["-d", "single", "-m", "dup"],
       script: """
-        for ((i = 0; i < 400; i++)); do write $M/f$i 8M 2>/dev/null || { rm -f $M/f$i; break; }; done
+        # Each file is fsync'd, so that ENOSPC ends the loop at the write that meets it: left to
+        # writeback it came at a file that varied from build to build, and with the file count
+        # the share thin keeps.
+        for ((i = 0; i < 400; i++)); do
+          { write $M/f$i 8M && sync $M/f$i; } 2>/dev/null || { rm -f $M/f$i; break; }
+        done
         btrfs filesystem sync $M
         thin $M/f $i
         """),
