@@ -34,7 +34,7 @@ struct ChildRun: Codable {
     getrusage(RUSAGE_CHILDREN.rawValue, &before)
     let start = DispatchTime.now().uptimeNanoseconds
     try process.run()
-    process.waitUntilExit()
+    process.waitForExit()
     let wall = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var after = rusage()
     getrusage(RUSAGE_CHILDREN.rawValue, &after)

@@ -58,7 +58,7 @@ struct StopLatencyBenchmark: ParsableCommand {
       kill(process.processIdentifier, SIGTERM)
       _ = try waitUntil(timeout: 120, { try fileSystem.balanceProgress()?.isRunning != true })
       let kernelStopped = DispatchTime.now().uptimeNanoseconds
-      process.waitUntilExit()
+      process.waitForExit()
       let exited = DispatchTime.now().uptimeNanoseconds
       print(
         "  \(trial)    \(milliseconds(Double(kernelStopped - signalled) / 1e9).padding(toLength: 28, withPad: " ", startingAt: 0)) "

@@ -87,8 +87,7 @@ struct WaitStopBenchmark: ParsableCommand {
     guard process.isRunning else { return nil }
     let signalled = DispatchTime.now().uptimeNanoseconds
     kill(process.processIdentifier, SIGTERM)
-    // Not waitUntilExit(): it looks only every 50 ms.
-    while process.isRunning { usleep(500) }
+    process.waitForExit()
     return Double(DispatchTime.now().uptimeNanoseconds - signalled) / 1e9
   }
 
