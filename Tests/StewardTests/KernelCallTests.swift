@@ -49,7 +49,8 @@ struct KernelCallTests {
   func wakesEndWithTheirBody() {
     let stops = StopRequests()
     let wakes = Mutex(0)
-    stops.waking({ wakes.withLock { $0 += 1 } }) {
+    let wake: @Sendable () -> Void = { wakes.withLock { $0 += 1 } }
+    stops.waking(wake) {
       stops.request(.pause(.signal))
     }
     stops.request(.cancel(.signal))

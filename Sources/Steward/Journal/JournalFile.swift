@@ -25,9 +25,9 @@ public struct JournalContents: Sendable {
 /// The append-only journal of one filesystem: `<state directory>/<fsid>.journal`, one JSON record per
 /// line. Every append is written whole, and fsync'd before it returns unless the caller says
 /// otherwise, so a record is on disk before the action it announces (an fsync also makes the
-/// records written before it durable). The file is created with mode 0600 and never through a symbolic link.
-/// A crash mid-write can leave a torn last line: reading ignores it, and the next append cuts it off
-/// first.
+/// records written before it durable). The file is created with mode 0600 and never through a
+/// symbolic link. A crash mid-write can leave a torn last line: reading ignores it, and the next
+/// append cuts it off first.
 public struct JournalFile: Sendable {
   /// The journal's path.
   public let path: String
