@@ -291,10 +291,7 @@ private final class Session {
     var yielding = false
     pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
-    // The first poll comes a pollInterval after the start, not at once: the kernel holds its
-    // balance mutex while it commits the balance item (and again while it deletes it at the end),
-    // and a progress query meanwhile spins on that mutex, on this thread's CPU.
-    var lastPoll = started
+    var lastPoll = Date.distantPast
     func yieldNow() {
       askedKernel = true
       yielding = true
@@ -310,7 +307,13 @@ private final class Session {
       }
       if Date().timeIntervalSince(lastPoll) >= executor.pollInterval {
         lastPoll = Date()
-        if let progress = try? target.balanceProgress() {
+        // Pressure and the clock are read at once, progress only from a pollInterval on: the
+        // kernel holds its balance mutex while it commits the balance item (and again while it
+        // deletes it at the end), and a progress query meanwhile spins on that mutex, on this
+        // thread's CPU.
+        if lastPoll.timeIntervalSince(started) >= executor.pollInterval,
+          let progress = try? target.balanceProgress()
+        {
           executor.observe(
             .operationProgress(
               operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
