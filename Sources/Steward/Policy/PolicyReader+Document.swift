@@ -122,13 +122,21 @@ extension PolicyReader {
       pauseBetween: fields["pause-between"].flatMap { duration($0, positive: false) } ?? .zero)
   }
 
-  /// A duration; when `positive`, zero is refused.
-  func duration(_ field: Field, positive: Bool) -> Duration? {
-    let expected = "a duration like 30s, 5m or 2h"
-    guard let duration = value(field, expected: expected, ValueSyntax.duration) else { return nil }
+  /// A duration, also in whole milliseconds when `allowingMilliseconds`
+  /// (``ValueSyntax/shortDuration(_:)``); when `positive`, zero is refused, and the error says what
+  /// leaving the key out means (`whenLeftOut`).
+  func duration(
+    _ field: Field, positive: Bool, allowingMilliseconds: Bool = false,
+    whenLeftOut: String = "for no limit"
+  ) -> Duration? {
+    let expected =
+      allowingMilliseconds ? "a duration like 250ms, 2s or 1m" : "a duration like 30s, 5m or 2h"
+    let parse = allowingMilliseconds ? ValueSyntax.shortDuration : ValueSyntax.duration
+    guard let duration = value(field, expected: expected, parse) else { return nil }
     guard !positive || duration > .zero else {
       report(
-        "'\(field.name)': must be longer than zero; leave it out for no limit", at: field.node.mark)
+        "'\(field.name)': must be longer than zero; leave it out \(whenLeftOut)",
+        at: field.node.mark)
       return nil
     }
     return duration

@@ -15,7 +15,12 @@ extension PolicyReader {
     }
     let io = fields["max-io-pressure"].flatMap { pressureBound($0) }
     let memory = fields["max-memory-pressure"].flatMap { pressureBound($0) }
-    let grace = fields["grace-period"].flatMap { gracePeriod($0) }
+    // Pressure is read every quarter of a second while a block group is relocated, so a grace
+    // shorter than that acts as one reading above the bound.
+    let grace = fields["grace-period"].flatMap {
+      duration(
+        $0, positive: true, allowingMilliseconds: true, whenLeftOut: "to never yield in flight")
+    }
     let inFlight = fields["in-flight-io-pressure"].flatMap { pressureBound($0) }
     let yield = fields["on-pressure-in-flight"].flatMap { choice($0, of: YieldAction.self) }
     let busyShare = fields["max-busy-share"].flatMap { share($0) }
@@ -69,23 +74,6 @@ extension PolicyReader {
       return nil
     }
     return path
-  }
-
-  /// A grace period: more than zero, in milliseconds (up to a minute) or any longer duration. The
-  /// run reads pressure every quarter of a second while a block group is relocated, so a grace
-  /// shorter than that acts as one reading above the bound.
-  private func gracePeriod(_ field: Field) -> Duration? {
-    let expected = "a duration like 250ms, 2s or 1m"
-    guard let grace = value(field, expected: expected, ValueSyntax.shortDuration) else {
-      return nil
-    }
-    guard grace > .zero else {
-      report(
-        "'\(field.name)': must be longer than zero; leave it out to never yield in flight",
-        at: field.node.mark)
-      return nil
-    }
-    return grace
   }
 
   /// A quiet period: more than zero, at most a minute, in milliseconds or seconds.
