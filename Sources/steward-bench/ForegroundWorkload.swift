@@ -24,35 +24,41 @@ struct ForegroundWorkload: Codable {
   var warmUpSeconds: Int { busySeconds + 2 * quietSeconds }
 
   /// The job file, for the filesystem mounted at `mountpoint`, stopping after `maximumSeconds`.
-  func jobFile(mountpoint: String, maximumSeconds: Int) -> String {
-    """
-    [global]
-    directory=\(mountpoint)/\(Self.directory)
-    ioengine=psync
-    bs=4k
-    time_based=1
-    runtime=\(maximumSeconds)s
-    thinktime=\(quietSeconds)s
-    thinktime_iotime=\(busySeconds)s
-    ramp_time=\(warmUpSeconds)s
-    percentile_list=50:99:99.9
-    randrepeat=1
+  /// With `writeLog` (a path prefix), fio logs every write's latency there
+  /// (`<writeLog>_lat.N.log`, N fio's job number, times in Unix milliseconds), and each write is `O_SYNC` instead of
+  /// being followed by an fsync: fio logs no fsync latencies, and an `O_SYNC` write's completion
+  /// latency includes its sync.
+  func jobFile(mountpoint: String, maximumSeconds: Int, writeLog: String? = nil) -> String {
+    let durability =
+      writeLog.map { "sync=1\nwrite_lat_log=\($0)\nlog_unix_epoch=1" } ?? "fsync=1"
+    return """
+      [global]
+      directory=\(mountpoint)/\(Self.directory)
+      ioengine=psync
+      bs=4k
+      time_based=1
+      runtime=\(maximumSeconds)s
+      thinktime=\(quietSeconds)s
+      thinktime_iotime=\(busySeconds)s
+      ramp_time=\(warmUpSeconds)s
+      percentile_list=50:99:99.9
+      randrepeat=1
 
-    [reads]
-    rw=randread
-    filename=reads.dat
-    size=256m
-    direct=1
-    rate_iops=\(readIOPS)
+      [reads]
+      rw=randread
+      filename=reads.dat
+      size=256m
+      direct=1
+      rate_iops=\(readIOPS)
 
-    [writes]
-    rw=randwrite
-    filename=writes.dat
-    size=64m
-    fsync=1
-    rate_iops=\(writeIOPS)
+      [writes]
+      rw=randwrite
+      filename=writes.dat
+      size=64m
+      \(durability)
+      rate_iops=\(writeIOPS)
 
-    """
+      """
   }
 
   /// Lays out fio's files on the filesystem at `mountpoint` (run once, on the master image).
@@ -66,12 +72,13 @@ struct ForegroundWorkload: Codable {
   }
 
   /// Starts fio on the filesystem at `mountpoint`, inside `cgroup`; its JSON goes to a file in
-  /// `directory`.
+  /// `directory`. With `writeLog`, every write's latency is logged (``jobFile(mountpoint:maximumSeconds:writeLog:)``).
   func start(
-    mountpoint: String, in directory: URL, cgroup: ForegroundCgroup, maximumSeconds: Int
+    mountpoint: String, in directory: URL, cgroup: ForegroundCgroup, maximumSeconds: Int,
+    writeLog: String? = nil
   ) throws -> RunningForeground {
     let job = directory.appendingPathComponent("foreground.fio")
-    try jobFile(mountpoint: mountpoint, maximumSeconds: maximumSeconds).write(
+    try jobFile(mountpoint: mountpoint, maximumSeconds: maximumSeconds, writeLog: writeLog).write(
       to: job, atomically: true, encoding: .utf8)
     let output = directory.appendingPathComponent("foreground.json")
     let fio = try Command.run(["sh", "-c", "command -v fio"])
@@ -89,7 +96,7 @@ struct ForegroundWorkload: Codable {
         return log
       }())
     try process.run()
-    return RunningForeground(process: process, output: output)
+    return RunningForeground(process: process, output: output, syncedWrites: writeLog != nil)
   }
 }
 
@@ -97,6 +104,8 @@ struct ForegroundWorkload: Codable {
 struct RunningForeground {
   let process: Process
   let output: URL
+  /// Whether its writes are `O_SYNC` (a traced run) rather than each followed by an fsync.
+  let syncedWrites: Bool
 
   /// Stops fio (SIGINT: it ends its jobs and writes its JSON), waiting at most 20 seconds before
   /// killing it, and returns its figures.
@@ -114,7 +123,7 @@ struct RunningForeground {
     guard let start = text.firstIndex(of: UInt8(ascii: "{")) else {
       throw BenchmarkFailure("fio wrote no JSON to \(output.path)")
     }
-    return try ForegroundLatency(fioJSON: text[start...])
+    return try ForegroundLatency(fioJSON: text[start...], syncedWrites: syncedWrites)
   }
 
   /// Kills fio if it still runs (clean-up on failure).
@@ -135,12 +144,13 @@ struct LatencyPercentiles: Codable {
 }
 
 /// What fio measured: its reads' completion latency and its writes' fsync latency (each 4 KiB
-/// write is a page-cache copy; the fsync after it is what waits for the disk).
+/// write is a page-cache copy; the fsync after it is what waits for the disk), or, with
+/// `syncedWrites` (a traced run), the latency of its `O_SYNC` writes, sync included.
 struct ForegroundLatency: Codable {
   var reads: LatencyPercentiles
   var fsyncedWrites: LatencyPercentiles
 
-  init(fioJSON: Data) throws {
+  init(fioJSON: Data, syncedWrites: Bool = false) throws {
     guard let root = try JSONSerialization.jsonObject(with: fioJSON) as? [String: Any],
       let jobs = root["jobs"] as? [[String: Any]]
     else { throw BenchmarkFailure("fio's output is not its JSON") }
@@ -151,7 +161,9 @@ struct ForegroundLatency: Codable {
       return job
     }
     reads = try Self.percentiles(job("reads"), section: "read", latency: "clat_ns")
-    fsyncedWrites = try Self.percentiles(job("writes"), section: "sync", latency: "lat_ns")
+    fsyncedWrites = try Self.percentiles(
+      job("writes"), section: syncedWrites ? "write" : "sync",
+      latency: syncedWrites ? "clat_ns" : "lat_ns")
   }
 
   private static func percentiles(

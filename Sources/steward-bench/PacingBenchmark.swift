@@ -96,6 +96,18 @@ struct PacingBenchmark: ParsableCommand {
   @Option(help: "Where to write the results as JSON.")
   var jsonOutput = "pacing-benchmark.json"
 
+  @Option(
+    help: ArgumentHelp(
+      """
+      Keep, in this directory (made if missing), fio's log of every write and each \
+      btrfs-steward row's --json events stamped with the time they came, and print for each \
+      btrfs-steward row which writes were slow and what the run was doing when they began. \
+      Traced rows' writes are O_SYNC instead of each followed by an fsync (fio logs no fsync \
+      latencies), so their figures are those writes' latencies, sync included.
+      """, valueName: "directory"),
+    completion: .directory)
+  var traceDirectory: String?
+
   func run() throws {
     guard geteuid() == 0 else { throw BenchmarkFailure("pacing needs root") }
     Interruption.install()
@@ -144,17 +156,26 @@ struct PacingBenchmark: ParsableCommand {
       }
       return contender
     }
+    if let traceDirectory {
+      try FileManager.default.createDirectory(
+        atPath: traceDirectory, withIntermediateDirectories: true)
+    }
     var rows: [PacingRow] = []
     for (number, contender) in contenders.enumerated() {
       try Interruption.check()
       let name = contender?.name ?? "idle (no compaction)"
       print("Measuring \(name) on copy \(number + 1)…")
+      let trace = traceDirectory.map {
+        URL(fileURLWithPath: $0).appendingPathComponent("row-\(number + 1)")
+      }
       let row = try image.withCopy(
         of: master, name: "copy-\(number + 1)", in: workdir, directIO: true
       ) { copy in
-        try measure(contender, name: name, on: copy, foreground: foreground, cgroup: cgroup)
+        try measure(
+          contender, name: name, on: copy, foreground: foreground, cgroup: cgroup, trace: trace)
       }
       print("  " + row.line)
+      for line in row.trace?.lines ?? [] { print("  " + line) }
       rows.append(row)
     }
     let report = PacingReport(
@@ -173,15 +194,22 @@ struct PacingBenchmark: ParsableCommand {
   }
 
   /// One row: the foreground's latency while `contender` compacts `copy` (or, without one, idle).
+  /// With `trace` (a path prefix), fio logs every write there and a btrfs-steward row's events
+  /// are kept beside it (``PacingTrace``).
   private func measure(
     _ contender: (any CompactionContender)?, name: String, on copy: MountedCopy,
-    foreground: ForegroundWorkload, cgroup: ForegroundCgroup
+    foreground: ForegroundWorkload, cgroup: ForegroundCgroup, trace: URL?
   ) throws -> PacingRow {
     let before = try settledLayout(copy.mountpoint)
-    let command = try contender?.prepare(copy)
+    let steward = contender as? PacedStewardCompaction
+    var command = try contender?.prepare(copy)
+    let events = steward == nil ? nil : trace.map { URL(fileURLWithPath: $0.path + "-events") }
+    if events != nil { command?.append("--json") }
+    let writeLog = trace.map { $0.path + "-writes" }
     let fio = try foreground.start(
       mountpoint: copy.mountpoint, in: copy.directory, cgroup: cgroup,
-      maximumSeconds: foreground.warmUpSeconds + max(idleSeconds, maximumCompactionSeconds) + 30)
+      maximumSeconds: foreground.warmUpSeconds + max(idleSeconds, maximumCompactionSeconds) + 30,
+      writeLog: writeLog)
     defer { fio.kill() }
     let warmedUp = Date() + Double(foreground.warmUpSeconds)
     while Date() < warmedUp {
@@ -192,7 +220,7 @@ struct PacingBenchmark: ParsableCommand {
     var finished = true
     if let command {
       (seconds, finished) = try compact(
-        command, log: copy.directory.appendingPathComponent("output.log"))
+        command, log: copy.directory.appendingPathComponent("output.log"), events: events)
     } else {
       let end = Date() + Double(idleSeconds)
       while Date() < end {
@@ -203,27 +231,34 @@ struct PacingBenchmark: ParsableCommand {
     let latency = try fio.stop()
     let after = try settledLayout(copy.mountpoint)
     let gone = Set(before.blockGroups.map(\.vaddr)).subtracting(after.blockGroups.map(\.vaddr))
-    let timeline = try (contender as? PacedStewardCompaction)?.timeline(copy)
+    let timeline = try steward?.timeline(copy)
+    let traced = try events.map { events in
+      try PacingTrace(writeLog: writeLog!, events: events)
+    }
     return PacingRow(
       name: name, command: command, compactionSeconds: seconds, finished: finished,
       blockGroupsRelocated: gone.count,
       unallocatedRegained: Int64(after.unallocatedBytes) - Int64(before.unallocatedBytes),
-      latency: latency, timeline: timeline)
+      latency: latency, timeline: timeline, trace: traced)
   }
 
   /// Runs one compaction, interrupting it (SIGINT) after --maximum-compaction-seconds; returns its
-  /// wall time and whether it finished by itself.
-  private func compact(_ command: [String], log: URL) throws -> (Double, Bool) {
+  /// wall time and whether it finished by itself. Its output goes to `log`, or with `events` its
+  /// standard output there, each line stamped (``StampedOutput``).
+  private func compact(_ command: [String], log: URL, events: URL?) throws -> (Double, Bool) {
     _ = FileManager.default.createFile(atPath: log.path, contents: nil)
     let output = try FileHandle(forWritingTo: log)
     defer { try? output.close() }
+    let stamped = try events.map { try StampedOutput(to: $0) }
     let process = Process()
     process.executableURL = URL(fileURLWithPath: command[0])
     process.arguments = Array(command.dropFirst())
-    process.standardOutput = output
+    process.standardOutput = stamped?.pipe ?? output
     process.standardError = output
     let start = DispatchTime.now().uptimeNanoseconds
     try process.run()
+    try? stamped?.pipe.fileHandleForWriting.close()
+    defer { stamped?.finish() }
     var interrupted = false
     while process.isRunning {
       let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9

@@ -17,6 +17,8 @@ struct PacingRow: Codable {
   var latency: ForegroundLatency
   /// Where a btrfs-steward run's time went, from its journal; `nil` for the other rows.
   var timeline: PacedTimeline?
+  /// Which writes were slow and what the run was doing, in a traced btrfs-steward row.
+  var trace: PacingTrace?
 
   /// A one-line summary, printed as the row is measured.
   var line: String {
