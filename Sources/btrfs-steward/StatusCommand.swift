@@ -170,7 +170,7 @@ struct StatusCommand: ParsableCommand {
       if let since = run.waitingForMachineSince, let waited = run.waitingSeconds {
         lines.append(
           "    Waiting for the machine since \(since) (\(String(format: "%.0f", waited))s so far): "
-            + (run.waitingForWorkload.map { "the protected \($0) is doing I/O" }
+            + (run.waitingForWorkload.map { "making way for the protected \($0)" }
               ?? run.waitingPressure.map { "\($0) above the policy's bound" }
               ?? "pressure cannot be read"))
       }

@@ -52,6 +52,11 @@ struct PolicyPacingTests {
     let defaulted = try PolicyLoader().load(
       yaml: policy("  protect-cgroup: /game.slice\n"), file: "t.yaml")
     #expect(defaulted.pacing.protectedQuietPeriod == Pacing.defaultProtectedQuietPeriod)
+    #expect(defaulted.pacing.finishesBeforeProtectedIO)
+    let unfitted = try PolicyLoader().load(
+      yaml: policy("  protect-cgroup: /game.slice\n  protect-finish-before-io: false\n"),
+      file: "t.yaml")
+    #expect(!unfitted.pacing.finishesBeforeProtectedIO)
     #expect(defaulted.pacing.yield == .pause)
   }
 
@@ -88,6 +93,8 @@ struct PolicyPacingTests {
     ("  protect-cgroup: /a/../b\n", 4, 19, "without empty, '.' or '..'"),
     ("  protect-cgroup: [/a]\n", 4, 19, "expected a cgroup v2 path like /user.slice"),
     ("  protect-quiet-period: 1s\n", 4, 3, "needs 'protect-cgroup'"),
+    ("  protect-finish-before-io: true\n", 4, 3, "needs 'protect-cgroup'"),
+    ("  protect-cgroup: /a\n  protect-finish-before-io: 1\n", 5, 29, "expected"),
     (
       "  protect-cgroup: /a\n  protect-quiet-period: 0ms\n", 5, 25,
       "must be longer than zero and at most 1m"

@@ -121,7 +121,8 @@ private final class Session {
     while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
       if try pacer.waitForMachine(
-        operation: operation.index, checkClock: requestClockStops, record: record),
+        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
+        record: record),
         let end = try checkBeforeOperation()
       {
         return end
@@ -419,7 +420,8 @@ private final class Session {
         return .handled(nil)
       }
       if try pacer.waitForMachine(
-        operation: operation.index, checkClock: requestClockStops, record: record)
+        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
+        record: record)
       {
         return .handled(try checkBeforeOperation())
       }
@@ -432,7 +434,8 @@ private final class Session {
         return .handled(try checkBeforeOperation())
       }
       if try pacer.waitForMachine(
-        operation: operation.index, checkClock: requestClockStops, record: record)
+        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
+        record: record)
       {
         return .handled(try checkBeforeOperation())
       }
@@ -497,6 +500,10 @@ private final class Session {
     }
     CrashPoint.afterOperation.reach()
     tally.results[operation.index] = result
+    // A carried-on operation's time is not known (0): it says nothing about the next ones.
+    if case .relocated(let bytes, _) = result, elapsed > 0 {
+      pacer.recordRelocation(bytes: bytes, seconds: elapsed)
+    }
     executor.observe(.operationFinished(operation, result, elapsedSeconds: elapsed))
   }
 

@@ -11,6 +11,7 @@ final class RunPacer {
   let gate: PacingGate
   private var watch: PressureWatch
   private var dutyCycle: DutyCycle?
+  private var durations = BalanceDurations()
   private let startedAt = Date()
   private let observe: @Sendable (ExecutionEvent) -> Void
 
@@ -39,14 +40,16 @@ final class RunPacer {
   var watchesWorkload: Bool { gate.workload != nil }
 
   /// Waits while the machine is pressed, before operation `operation` starts or resumes (`nil`:
-  /// the next one). A wait is journaled by `record` when it begins and when it ends. Returns
-  /// whether a stop was requested meanwhile (the caller ends the run then).
+  /// the next one), whose block group holds `bytes` used bytes (`nil`: not known). A wait is
+  /// journaled by `record` when it begins and when it ends. Returns whether a stop was requested
+  /// meanwhile (the caller ends the run then).
   func waitForMachine(
-    operation: Int?, checkClock: () -> Void,
+    operation: Int?, bytes: UInt64? = nil, checkClock: () -> Void,
     record: (JournalEvent) throws(ExecutionError) -> Void
   ) throws(ExecutionError) -> Bool {
     let observe = self.observe
-    let outcome = try gate.waitUntilCalm(checkClock: checkClock) {
+    let expected = bytes.flatMap { durations.expectedSeconds(bytes: $0) }
+    let outcome = try gate.waitUntilCalm(expectedSeconds: expected, checkClock: checkClock) {
       (observation) throws(ExecutionError) in
       observe(.waitingForMachine(observation, operation: operation))
       try record(
@@ -93,6 +96,12 @@ final class RunPacer {
   /// Adds the seconds an operation's balance ran (also one cancelled by a yield) to the duty cycle.
   func recordBusy(seconds: Double) {
     dutyCycle?.recordOperation(seconds: seconds)
+  }
+
+  /// Notes that a balance relocated a block group of `bytes` used bytes in `seconds`, for the
+  /// estimate of the next ones' durations.
+  func recordRelocation(bytes: UInt64, seconds: Double) {
+    durations.record(bytes: bytes, seconds: seconds)
   }
 
   /// Rests before the next operation: the longer of `pauseBetween` and what the duty cycle asks.

@@ -7,6 +7,9 @@ public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
   /// The protected workload (named as ``WorkloadActivity/name``) did I/O, or has not been quiet
   /// for the policy's quiet period.
   case workloadBusy(String)
+  /// The protected workload is quiet, but by its recent quiet periods it will likely do I/O again
+  /// before the next unit of work would be done (``Pacing/finishesBeforeProtectedIO``).
+  case workloadDueBack(String)
 
   /// The figures, when measured.
   public var pressure: MachinePressure? {
@@ -14,10 +17,12 @@ public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
     return nil
   }
 
-  /// The protected workload, when it is busy.
+  /// The protected workload, when it is busy or due back.
   public var busyWorkload: String? {
-    if case .workloadBusy(let name) = self { return name }
-    return nil
+    switch self {
+    case .workloadBusy(let name), .workloadDueBack(let name): name
+    default: nil
+    }
   }
 
   public var description: String {
@@ -25,6 +30,9 @@ public enum PressureObservation: Hashable, Sendable, CustomStringConvertible {
     case .measured(let pressure): pressure.description
     case .unreadable(let error): "pressure unknown (\(error))"
     case .workloadBusy(let name): "the protected \(name) is doing I/O"
+    case .workloadDueBack(let name):
+      "the protected \(name) is quiet, but usually does I/O again before the next block group"
+        + " would be done"
     }
   }
 }
@@ -87,15 +95,19 @@ public struct PacingGate: Sendable {
     }
   }
 
-  /// What decides whether work may start: the workload, when it has not been quiet long enough
-  /// (or cannot be read), otherwise the pressure (none read without a bound).
-  private func observeForStart() -> PressureObservation {
-    if let workload, let busy = workload.lookBeforeStart() { return busy }
+  /// What decides whether work taking about `expectedSeconds` may start: the workload, when it
+  /// has not been quiet long enough, is due back before the work would be done, or cannot be
+  /// read; otherwise the pressure (none read without a bound).
+  private func observeForStart(expectedSeconds: Double?) -> PressureObservation {
+    if let workload, let busy = workload.lookBeforeStart(expectedSeconds: expectedSeconds) {
+      return busy
+    }
     return pacing.boundsPressure ? observe() : .measured(.none)
   }
 
   /// Waits until the pressure is within the bounds for starting work and the protected workload
-  /// has been quiet for the quiet period, or a stop is requested.
+  /// has been quiet for the quiet period (and is not due back before work taking about
+  /// `expectedSeconds` would be done, when the policy fits quiet periods), or a stop is requested.
   /// `checkClock` runs at every slice (it turns closed windows and max-runtime into stop
   /// requests); `onBusy` runs once, with what was read, when a wait begins.
   ///
@@ -105,7 +117,8 @@ public struct PacingGate: Sendable {
   /// machine's pressure. The protected workload needs no such interval: the run's own I/O is not
   /// in its counters.
   public func waitUntilCalm<Failure: Error>(
-    checkClock: () -> Void, onBusy: (PressureObservation) throws(Failure) -> Void
+    expectedSeconds: Double? = nil, checkClock: () -> Void,
+    onBusy: (PressureObservation) throws(Failure) -> Void
   ) throws(Failure) -> Outcome {
     guard pacing.gatesOperations else { return .calm(waitedSeconds: 0) }
     let started = now()
@@ -115,7 +128,7 @@ public struct PacingGate: Sendable {
         return .stopped(request)
       }
     }
-    var observation = observeForStart()
+    var observation = observeForStart(expectedSeconds: expectedSeconds)
     var waiting = false
     while !isCalm(observation) {
       if !waiting {
@@ -125,7 +138,7 @@ public struct PacingGate: Sendable {
       if let request = sleep(seconds: sampleInterval, checkClock: checkClock) {
         return .stopped(request)
       }
-      observation = observeForStart()
+      observation = observeForStart(expectedSeconds: expectedSeconds)
     }
     return .calm(waitedSeconds: waiting ? now().timeIntervalSince(started) : 0)
   }
@@ -159,7 +172,8 @@ extension PacingGate {
     let protected = pacing.protectedCgroup.map { cgroup in
       ProtectedWorkload(
         activity: workload ?? AbsentActivity(name: "cgroup \(cgroup)"),
-        quietPeriod: pacing.protectedQuietPeriod, now: now)
+        quietPeriod: pacing.protectedQuietPeriod,
+        fitsQuietPeriods: pacing.finishesBeforeProtectedIO, now: now)
     }
     self.init(
       pacing: pacing, gauge: gauge ?? AbsentGauge(), workload: protected, stops: stops, now: now,

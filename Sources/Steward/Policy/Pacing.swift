@@ -30,11 +30,16 @@ public struct Pacing: Hashable, Sendable {
   public var protectedQuietPeriod: Duration
   /// The default ``protectedQuietPeriod``.
   public static let defaultProtectedQuietPeriod = Duration.milliseconds(250)
+  /// Whether a block group also waits, with a protected cgroup, while the cgroup's recent quiet
+  /// periods say it will likely do I/O again before the block group would be relocated (its
+  /// duration estimated from the run's earlier block groups; ``QuietHistory``).
+  public var finishesBeforeProtectedIO: Bool
 
   public init(
     maxIOPressure: Double? = nil, maxMemoryPressure: Double? = nil, gracePeriod: Duration? = nil,
     inFlightIOPressure: Double? = nil, yield: YieldAction = .pause, maxBusyShare: Double? = nil,
-    protectedCgroup: String? = nil, protectedQuietPeriod: Duration = defaultProtectedQuietPeriod
+    protectedCgroup: String? = nil, protectedQuietPeriod: Duration = defaultProtectedQuietPeriod,
+    finishesBeforeProtectedIO: Bool = true
   ) {
     self.maxIOPressure = maxIOPressure
     self.maxMemoryPressure = maxMemoryPressure
@@ -44,6 +49,7 @@ public struct Pacing: Hashable, Sendable {
     self.maxBusyShare = maxBusyShare
     self.protectedCgroup = protectedCgroup
     self.protectedQuietPeriod = protectedQuietPeriod
+    self.finishesBeforeProtectedIO = finishesBeforeProtectedIO
   }
 
   /// Whether any pressure bound is set (so pressure is read at all).

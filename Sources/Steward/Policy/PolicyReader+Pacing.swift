@@ -5,6 +5,7 @@ extension PolicyReader {
   static let pacingKeys = [
     "max-io-pressure", "max-memory-pressure", "grace-period", "in-flight-io-pressure",
     "on-pressure-in-flight", "max-busy-share", "protect-cgroup", "protect-quiet-period",
+    "protect-finish-before-io",
   ]
 
   /// The `pacing` section: pressure bounds, the protected workload, yielding in flight, and the
@@ -26,10 +27,12 @@ extension PolicyReader {
     let busyShare = fields["max-busy-share"].flatMap { share($0) }
     let cgroup = fields["protect-cgroup"].flatMap { cgroupPath($0) }
     let quiet = fields["protect-quiet-period"].flatMap { quietPeriod($0) }
-    if let quietField = fields["protect-quiet-period"], fields["protect-cgroup"] == nil {
-      report(
-        "'protect-quiet-period': needs 'protect-cgroup', the workload that must be quiet",
-        at: quietField.keyMark)
+    let finishes = fields["protect-finish-before-io"].flatMap(boolean)
+    for key in ["protect-quiet-period", "protect-finish-before-io"] {
+      if let field = fields[key], fields["protect-cgroup"] == nil {
+        report(
+          "'\(key)': needs 'protect-cgroup', the workload that must be quiet", at: field.keyMark)
+      }
     }
     if let graceField = fields["grace-period"], fields["max-io-pressure"] == nil,
       fields["max-memory-pressure"] == nil
@@ -60,7 +63,8 @@ extension PolicyReader {
       maxIOPressure: io, maxMemoryPressure: memory, gracePeriod: grace,
       inFlightIOPressure: inFlight, yield: yield ?? .pause, maxBusyShare: busyShare,
       protectedCgroup: cgroup,
-      protectedQuietPeriod: quiet ?? Pacing.defaultProtectedQuietPeriod)
+      protectedQuietPeriod: quiet ?? Pacing.defaultProtectedQuietPeriod,
+      finishesBeforeProtectedIO: finishes ?? true)
   }
 
   /// A cgroup v2 path from the hierarchy's root, below it (``CgroupHierarchy/isValidPath(_:)``).
