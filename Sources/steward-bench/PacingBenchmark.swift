@@ -183,7 +183,7 @@ struct PacingBenchmark: ParsableCommand {
       pacing: [
         "btrfs-steward paced (PSI)": pacingLines,
         "btrfs-steward paced (cgroup)": cgroupPacingLines,
-      ], rows: rows)
+      ], rows: rows, traced: traceDirectory != nil)
     print("")
     print(report.rendered())
     let encoder = JSONEncoder()

@@ -40,6 +40,9 @@ struct PacingReport: Codable {
   /// Each paced row's pacing section, by row name.
   var pacing: [String: [String]]
   var rows: [PacingRow]
+  /// Whether the rows were traced (``PacingTrace``): their writes are then `O_SYNC`, each
+  /// measured with its sync, instead of each followed by an fsync.
+  var traced = false
 
   /// A target: the figure, its bound, and whether it is met.
   struct Target: Codable {
@@ -98,7 +101,10 @@ struct PacingReport: Codable {
       "Compaction: data block groups below \(usage) % used. Paced policies: "
         + pacing.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value.joined(separator: "; "))" }
         .joined(separator: " | ") + ".",
-      "Latency in ms (fsync'd write = the fsync after each 4 KiB write; read = completion).",
+      traced
+        ? "Latency in ms (traced: write = each O_SYNC 4 KiB write, its sync included; read ="
+          + " completion)."
+        : "Latency in ms (fsync'd write = the fsync after each 4 KiB write; read = completion).",
       "",
     ]
     let header = [
