@@ -37,7 +37,7 @@ public final class ProtectedWorkload: Sendable {
   /// clock `now`; with `fitsQuietPeriods`, work also waits while it would likely still run when
   /// the workload's I/O comes back.
   public init(
-    activity: any WorkloadActivity, quietPeriod: Duration, fitsQuietPeriods: Bool = false,
+    activity: any WorkloadActivity, quietPeriod: Duration, fitsQuietPeriods: Bool,
     now: @escaping @Sendable () -> Date = { Date() }
   ) {
     self.activity = activity
