@@ -55,7 +55,9 @@ public final class ScratchImage {
 extension ScratchImage {
   /// Writes `fileCount` files of `fileSize` bytes, then deletes a seeded, deterministic choice of
   /// them, the share kept varying from region to region, so data block groups end up at varied
-  /// usage. The same seed always gives the same files, bytes and deletions.
+  /// usage. The same seed always gives the same files, bytes and deletions, and the same layout:
+  /// each file is on disk before the next is written, so its extents are allocated in the order
+  /// written rather than whenever writeback gets to them (which varied from machine to machine).
   ///
   /// With `pieceSize`, each file is written as a directory of pieces of that size instead: the data
   /// then lies in many small extents, which the kernel relocates several times slower per byte —
@@ -70,10 +72,11 @@ extension ScratchImage {
       if let pieceSize {
         try FileManager.default.createDirectory(atPath: name, withIntermediateDirectories: false)
         for piece in 0..<max(1, fileSize / pieceSize) {
-          try write(pattern, count: pieceSize, to: name + "/p\(piece)")
+          try write(pattern, count: pieceSize, to: name + "/p\(piece)", durably: false)
         }
+        try sync()
       } else {
-        try write(pattern, count: fileSize, to: name)
+        try write(pattern, count: fileSize, to: name, durably: true)
       }
     }
     try sync()
@@ -87,8 +90,8 @@ extension ScratchImage {
     try sync()
   }
 
-  /// Writes `count` bytes of `pattern`, repeated, to a new file at `path`.
-  private func write(_ pattern: [UInt8], count: Int, to path: String) throws {
+  /// Writes `count` bytes of `pattern`, repeated, to a new file at `path`; `durably`, fsyncs it.
+  private func write(_ pattern: [UInt8], count: Int, to path: String, durably: Bool) throws {
     _ = FileManager.default.createFile(atPath: path, contents: nil)
     let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
     defer { try? handle.close() }
@@ -98,6 +101,7 @@ extension ScratchImage {
       try handle.write(contentsOf: pattern[0..<length])
       written += length
     }
+    if durably { try handle.synchronize() }
   }
 
   /// Commits the filesystem so block-group usage on disk reflects every write and delete.
