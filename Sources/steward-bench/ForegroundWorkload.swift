@@ -24,10 +24,10 @@ struct ForegroundWorkload: Codable {
   var warmUpSeconds: Int { busySeconds + 2 * quietSeconds }
 
   /// The job file, for the filesystem mounted at `mountpoint`, stopping after `maximumSeconds`.
-  /// With `writeLog` (a path prefix), fio logs every write's latency there
-  /// (`<writeLog>_lat.N.log`, N fio's job number, times in Unix milliseconds), and each write is `O_SYNC` instead of
-  /// being followed by an fsync: fio logs no fsync latencies, and an `O_SYNC` write's completion
-  /// latency includes its sync.
+  /// With `writeLog` (a path prefix), fio logs every write's latency there (`<writeLog>_lat.N.log`,
+  /// N fio's job number, times in Unix milliseconds), and each write is `O_SYNC` instead of being
+  /// followed by an fsync: fio logs no fsync latencies, and an `O_SYNC` write's completion latency
+  /// includes its sync.
   func jobFile(mountpoint: String, maximumSeconds: Int, writeLog: String? = nil) -> String {
     let durability =
       writeLog.map { "sync=1\nwrite_lat_log=\($0)\nlog_unix_epoch=1" } ?? "fsync=1"
@@ -72,7 +72,8 @@ struct ForegroundWorkload: Codable {
   }
 
   /// Starts fio on the filesystem at `mountpoint`, inside `cgroup`; its JSON goes to a file in
-  /// `directory`. With `writeLog`, every write's latency is logged (``jobFile(mountpoint:maximumSeconds:writeLog:)``).
+  /// `directory`. With `writeLog`, every write's latency is logged
+  /// (``jobFile(mountpoint:maximumSeconds:writeLog:)``).
   func start(
     mountpoint: String, in directory: URL, cgroup: ForegroundCgroup, maximumSeconds: Int,
     writeLog: String? = nil
