@@ -11,8 +11,8 @@ struct InstallTests {
 
   static let policies = [
     "after-adding-a-disk.yaml", "convert-to-raid1.yaml", "emergency-nearly-full.yaml",
-    "hourly-error-watch.yaml", "laptop-on-ac.yaml", "monthly-scrub.yaml", "nightly-compaction.yaml",
-    "weekly-gentle.yaml",
+    "hourly-error-watch.yaml", "laptop-on-ac.yaml", "make-way-for-users.yaml", "monthly-scrub.yaml",
+    "nightly-compaction.yaml", "weekly-gentle.yaml",
   ]
 
   /// Every file `make install` puts under DESTDIR with the default PREFIX.

@@ -52,6 +52,19 @@ struct PolicyExamplesTests {
     #expect(policy.limits.maxRuntime == .seconds(7200))
   }
 
+  @Test func makeWayForUsersPacesByTheirSessions() throws {
+    let policy = try PolicyLoader().load(
+      contentsOfFile: ExamplePolicies.directory.appendingPathComponent("make-way-for-users.yaml")
+        .path)
+    #expect(policy.windows.isEmpty)
+    #expect(
+      policy.pacing
+        == Pacing(
+          maxIOPressure: 20, maxMemoryPressure: 10, yield: .pause, maxBusyShare: 50,
+          protectedCgroup: "/user.slice", protectedQuietPeriod: .milliseconds(500),
+          finishesBeforeProtectedIO: true))
+  }
+
   @Test func emergencySkipsOnNoSpaceAndStopsAtAGoal() throws {
     let policy = try PolicyLoader().load(
       contentsOfFile: ExamplePolicies.directory.appendingPathComponent("emergency-nearly-full.yaml")
