@@ -22,8 +22,7 @@ public struct Journal: Sendable {
 
   /// Appends `events` and fsyncs them, in one write, before returning.
   public func record(_ events: [JournalEvent]) throws(JournalError) {
-    let time = now()
-    try file.append(contentsOf: events.map { JournalRecord(run: runID, time: time, event: $0) })
+    try file.append(contentsOf: stamped(events))
   }
 
   /// Appends `events` in one write without waiting for the disk: for records of what a later run
@@ -31,9 +30,13 @@ public struct Journal: Sendable {
   /// prediction check, a new plan). The next ``record(_:)`` makes them durable with its own
   /// records; a crash of the process alone loses nothing written.
   public func note(_ events: [JournalEvent]) throws(JournalError) {
+    try file.append(contentsOf: stamped(events), durably: false)
+  }
+
+  /// `events` as this run's records, all stamped with the time now.
+  private func stamped(_ events: [JournalEvent]) -> [JournalRecord] {
     let time = now()
-    try file.append(
-      contentsOf: events.map { JournalRecord(run: runID, time: time, event: $0) }, durably: false)
+    return events.map { JournalRecord(run: runID, time: time, event: $0) }
   }
 }
 
