@@ -171,19 +171,20 @@ struct QuietPeriodFitTests {
     let workload = try #require(pacer.gate.workload)
     for _ in 0..<8 { _ = workload.lookInFlight() }  // Remembers 0.5 s; 0.75, 0.875 busy.
     #expect(workload.lookBeforeStart(expectedSeconds: nil) == nil)  // 1.0: quiet 0.25 s
-    // A block group of 64 MiB took 0.1 s; the next one, as large, is due at 1.125 with the
+    // A block group as large as the next one took 0.1 s; the next one is due at 1.125 with the
     // workload quiet for 0.375 s: it waits until the workload has been quiet for longer than the
     // quiet period remembered (1.375, to the clock's 1.5 after the look).
-    pacer.recordRelocation(bytes: 64 << 20, seconds: 0.1)
+    let next = try ExecutorFixtures.plan(policy).operations[1]
+    pacer.recordRelocation(bytes: next.target.used, seconds: 0.1)
     var records: [JournalEvent] = []
     let stopped = try pacer.waitForMachine(
-      operation: 2, bytes: 64 << 20, checkClock: {}, record: { records.append($0) })
+      before: next, checkClock: {}, record: { records.append($0) })
     #expect(!stopped)
     guard case .waitingForMachine(let observation, let operation)? = events.current.first else {
       Issue.record("no wait: \(events.current)")
       return
     }
-    #expect(observation == .workloadDueBack("cgroup /foreground") && operation == 2)
+    #expect(observation == .workloadDueBack("cgroup /foreground") && operation == next.index)
     guard case .machineCalm(let waited)? = records.last else {
       Issue.record("the wait did not end calm: \(records)")
       return

@@ -121,8 +121,7 @@ private final class Session {
     while let operation = plan.operations.first(where: { tally.results[$0.index] == nil }) {
       if let end = try checkBeforeOperation() { return end }
       if try pacer.waitForMachine(
-        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
-        record: record),
+        before: operation, checkClock: requestClockStops, record: record),
         let end = try checkBeforeOperation()
       {
         return end
@@ -420,8 +419,7 @@ private final class Session {
         return .handled(nil)
       }
       if try pacer.waitForMachine(
-        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
-        record: record)
+        before: operation, checkClock: requestClockStops, record: record)
       {
         return .handled(try checkBeforeOperation())
       }
@@ -434,8 +432,7 @@ private final class Session {
         return .handled(try checkBeforeOperation())
       }
       if try pacer.waitForMachine(
-        operation: operation.index, bytes: operation.target.used, checkClock: requestClockStops,
-        record: record)
+        before: operation, checkClock: requestClockStops, record: record)
       {
         return .handled(try checkBeforeOperation())
       }

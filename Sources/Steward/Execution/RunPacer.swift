@@ -39,22 +39,23 @@ final class RunPacer {
   /// (every ``ProtectedWorkload/lookInterval``).
   var watchesWorkload: Bool { gate.workload != nil }
 
-  /// Waits while the machine is pressed, before operation `operation` starts or resumes (`nil`:
-  /// the next one), whose block group holds `bytes` used bytes (`nil`: not known). A wait is
-  /// journaled by `record` when it begins and when it ends. Returns whether a stop was requested
-  /// meanwhile (the caller ends the run then).
+  /// Waits while the machine is pressed, before `operation` starts or resumes (its block group's
+  /// expected time, from the run's earlier ones, weighed against a protected workload's quiet
+  /// periods). A wait is journaled by `record` when it begins and when it ends. Returns whether a
+  /// stop was requested meanwhile (the caller ends the run then).
   func waitForMachine(
-    operation: Int?, bytes: UInt64? = nil, checkClock: () -> Void,
+    before operation: PlannedOperation, checkClock: () -> Void,
     record: (JournalEvent) throws(ExecutionError) -> Void
   ) throws(ExecutionError) -> Bool {
     let observe = self.observe
-    let expected = bytes.flatMap { durations.expectedSeconds(bytes: $0) }
+    let index = operation.index
+    let expected = durations.expectedSeconds(bytes: operation.target.used)
     let outcome = try gate.waitUntilCalm(expectedSeconds: expected, checkClock: checkClock) {
       (observation) throws(ExecutionError) in
-      observe(.waitingForMachine(observation, operation: operation))
+      observe(.waitingForMachine(observation, operation: index))
       try record(
         .waitingForMachine(
-          operation: operation, pressure: observation.pressure,
+          operation: index, pressure: observation.pressure,
           busyWorkload: observation.busyWorkload))
     }
     switch outcome {
