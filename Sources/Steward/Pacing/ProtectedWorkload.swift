@@ -55,10 +55,12 @@ public final class ProtectedWorkload: Sendable {
   /// likely be done before its next I/O), otherwise why not.
   public func lookBeforeStart(expectedSeconds: Double? = nil) -> PressureObservation? {
     if let busy = look() { return busy }
-    let quietFor = watch.withLock { now().timeIntervalSince($0.lastIO) }
+    let (quietFor, history) = watch.withLock {
+      (now().timeIntervalSince($0.lastIO), $0.quietPeriods)
+    }
     guard quietFor >= quietSeconds else { return .workloadBusy(activity.name) }
     if fitsQuietPeriods, let expectedSeconds,
-      !quietPeriods.likelyQuiet(for: expectedSeconds, after: quietFor)
+      !history.likelyQuiet(for: expectedSeconds, after: quietFor)
     {
       return .workloadDueBack(activity.name)
     }
