@@ -73,32 +73,27 @@ struct PacingTrace: Codable {
     var described: [SlowWrite] = []
     for write in writes {
       let end = write.start + write.latency / 1e3
-      let busyStart = busyStarts.last { $0 <= write.start } ?? write.start
+      let context: String
       if let balance = balances.first(where: { $0.start < end && $0.end > write.start }) {
         overlapping.append(write.latency)
-        described.append(
-          SlowWrite(
-            latency: write.latency, intoBusyPeriod: write.start - busyStart,
-            context: String(
-              format: "%.2f s into block group #%d's %.2f s balance", write.start - balance.start,
-              balance.operation, balance.end - balance.start)))
+        context = String(
+          format: "%.2f s into block group #%d's %.2f s balance", write.start - balance.start,
+          balance.operation, balance.end - balance.start)
       } else if let balance = balances.last(where: {
         $0.end <= write.start && write.start - $0.end <= Self.afterEffect
       }) {
         inWake.append(write.latency)
-        described.append(
-          SlowWrite(
-            latency: write.latency, intoBusyPeriod: write.start - busyStart,
-            context: String(
-              format: "%.3f s after block group #%d's %.2f s balance ended",
-              write.start - balance.end, balance.operation, balance.end - balance.start)))
+        context = String(
+          format: "%.3f s after block group #%d's %.2f s balance ended", write.start - balance.end,
+          balance.operation, balance.end - balance.start)
       } else {
         clear.append(write.latency)
-        described.append(
-          SlowWrite(
-            latency: write.latency, intoBusyPeriod: write.start - busyStart,
-            context: "no balance in flight or just ended"))
+        context = "no balance in flight or just ended"
       }
+      let busyStart = busyStarts.last { $0 <= write.start } ?? write.start
+      described.append(
+        SlowWrite(
+          latency: write.latency, intoBusyPeriod: write.start - busyStart, context: context))
     }
     moments = [
       Self.moment("overlapping a balance", overlapping),
