@@ -266,7 +266,7 @@ private final class Session {
       try kernel({ () throws(BtrfsError) in try target.chunk(at: current.vaddr) })
       ?? Chunk(vaddr: current.vaddr, length: 0, flags: [], stripes: [])
     guard rule.select.matches(current, chunk: { chunk }) else {
-      let usage = current.usagePercent.formatted(.number.precision(.fractionLength(1)))
+      let usage = oneDecimal(current.usagePercent)
       try finishOperation(
         operation,
         .skipped(reason: "it no longer matches rule '\(rule.name)' (usage now \(usage)%)"),

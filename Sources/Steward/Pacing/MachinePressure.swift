@@ -17,7 +17,6 @@ public struct MachinePressure: Hashable, Sendable, Codable, CustomStringConverti
   public static let none = MachinePressure(io: 0, memory: 0)
 
   public var description: String {
-    let format = FloatingPointFormatStyle<Double>.number.precision(.fractionLength(1))
-    return "I/O pressure \(io.formatted(format))%, memory pressure \(memory.formatted(format))%"
+    "I/O pressure \(oneDecimal(io))%, memory pressure \(oneDecimal(memory))%"
   }
 }

@@ -154,9 +154,7 @@ struct PlanningRun {
   /// `nil` when it dropped none.
   private func outgrownNote(_ outgrown: [Int]) -> String? {
     guard let first = outgrown.first else { return nil }
-    let percent = { (group: BlockGroup) in
-      group.usagePercent.formatted(.number.precision(.fractionLength(1))) + "%"
-    }
+    let percent = { (group: BlockGroup) in oneDecimal(group.usagePercent) + "%" }
     let before = space.base.blockGroups[first]
     return "\(outgrown.count) no longer matched once the plan's relocations filled "
       + (outgrown.count == 1 ? "it: the block group" : "them: the first, the block group")
