@@ -36,6 +36,16 @@ struct CompactionTimingRounds: Codable {
 
   var rounds: [Round]
 
+  /// btrfs-steward's user CPU time over all rounds in percent of its wall time over all rounds.
+  /// Where the kernel accounts CPU time by ticks (`CONFIG_TICK_CPU_ACCOUNTING`, 250 Hz here), one
+  /// round's 5–20 ms of user time is a few ticks, each landing in user or system mode by chance,
+  /// so one round's share swings by a factor of four; pooling the rounds' ticks is the steadier
+  /// estimate, and the target is judged on it.
+  var pooledUserPercentOfWall: Double {
+    let wall = rounds.map(\.stewardWallSeconds).reduce(0, +)
+    return wall > 0 ? rounds.map(\.stewardUserSeconds).reduce(0, +) * 100 / wall : 0
+  }
+
   /// The median and the range of `figure` over the rounds that have it.
   func spread(_ figure: (Round) -> Double?) -> (median: Double, min: Double, max: Double)? {
     let values = rounds.compactMap(figure)
