@@ -36,7 +36,7 @@ struct InstallTests {
       + policies.map { "etc/btrfs-steward/\($0)" })
 
   @Test(
-    "make install STATIC=1 installs a binary that runs without Swift, units, policies, man page, completions",
+    "make install installs a binary that runs without Swift (the default), units, policies, man page, completions",
     .enabled(
       if: enabled,
       "slow (a static release build of several minutes): runs under CI=true or STEWARD_SLOW_TESTS=1"
@@ -45,7 +45,7 @@ struct InstallTests {
     let make = try #require(ToolRun.locate("make"), "make is missing: apt-get install make")
     let destination = try ToolRun.temporaryDirectory("install")
     defer { try? FileManager.default.removeItem(at: destination) }
-    let arguments = ["DESTDIR=\(destination.path)", "STATIC=1", "SCRATCH=.build-install"]
+    let arguments = ["DESTDIR=\(destination.path)", "SCRATCH=.build-install"]
     let root = ToolRun.repositoryRoot.path
 
     let install = try ToolRun.run(make, ["install"] + arguments, in: root)
