@@ -5,13 +5,21 @@ import Synchronization
 /// each block group and every ``lookInterval`` while one is relocated, since when it has done no
 /// I/O, and how long its recent quiet periods lasted (``QuietHistory``). Until the first look
 /// shows it quiet, it counts as busy just now: a run does not assume a quiet it has not seen.
-/// Activity that cannot be read counts as busy.
+/// Activity that cannot be read counts as busy. Times are the clock's differences only: a clock
+/// stepped back between two looks (NTP, an administrator) moves the times remembered back with it.
 public final class ProtectedWorkload: Sendable {
   /// Seconds between two looks while waiting for the workload or relocating.
   public static let lookInterval = 0.02
-  /// A quiet period is remembered only when the look before the one that saw its end was at most
-  /// this long before it: otherwise when the I/O began is not known well enough.
+  /// A quiet period is remembered only when the looks that saw its start and its end were each at
+  /// most this long after the look before: otherwise when its I/O ended or began is not known
+  /// well enough.
   static let longestTimedGap = 0.25
+  /// The most quiet periods in a row that work is held back through because it would likely
+  /// still run when the workload's I/O comes back: in the next one it starts as soon as the
+  /// workload has been quiet for the quiet period. A workload whose quiet periods are all too
+  /// short for the next block group then gets one block group every few quiet periods, at their
+  /// start, rather than none until the window closes.
+  public static let longestHoldBack = 2
 
   /// Where the activity is read.
   public let activity: any WorkloadActivity
@@ -25,11 +33,16 @@ public final class ProtectedWorkload: Sendable {
   private struct Watch {
     /// When the workload was last seen doing I/O (or the source made).
     var lastIO: Date
-    /// Whether ``lastIO`` is a look that saw I/O (not the source's making).
+    /// Whether ``lastIO`` is a look that saw I/O done since a look at most ``longestTimedGap``
+    /// before it: when a quiet period began is known, and its length can be remembered.
     var sawIO = false
     /// The latest look.
     var lastLook: Date?
     var quietPeriods = QuietHistory()
+    /// Whether work was held back in the current quiet period (``lookBeforeStart``).
+    var heldBack = false
+    /// The quiet periods in a row that ended with work held back.
+    var quietPeriodsHeldBack = 0
   }
   private let watch: Mutex<Watch>
 
@@ -53,18 +66,24 @@ public final class ProtectedWorkload: Sendable {
   /// Before work taking about `expectedSeconds` (`nil`: not known) starts: `nil` when the
   /// workload has been quiet for the quiet period (and, fitting quiet periods, the work will
   /// likely be done before its next I/O), otherwise why not.
+  /// Work held back through ``longestHoldBack`` quiet periods in a row starts in the next one.
   public func lookBeforeStart(expectedSeconds: Double? = nil) -> PressureObservation? {
     if let busy = look() { return busy }
-    let (quietFor, history) = watch.withLock {
-      (now().timeIntervalSince($0.lastIO), $0.quietPeriods)
+    let time = now()
+    return watch.withLock { watch in
+      let quietFor = time.timeIntervalSince(watch.lastIO)
+      guard quietFor >= quietSeconds else { return .workloadBusy(activity.name) }
+      if fitsQuietPeriods, let expectedSeconds,
+        watch.quietPeriodsHeldBack < Self.longestHoldBack,
+        !watch.quietPeriods.likelyQuiet(for: expectedSeconds, after: quietFor)
+      {
+        watch.heldBack = true
+        return .workloadDueBack(activity.name)
+      }
+      watch.heldBack = false
+      watch.quietPeriodsHeldBack = 0
+      return nil
     }
-    guard quietFor >= quietSeconds else { return .workloadBusy(activity.name) }
-    if fitsQuietPeriods, let expectedSeconds,
-      !history.likelyQuiet(for: expectedSeconds, after: quietFor)
-    {
-      return .workloadDueBack(activity.name)
-    }
-    return nil
   }
 
   /// While work runs: `nil` while the workload stays quiet, otherwise why the run yields.
@@ -84,18 +103,31 @@ public final class ProtectedWorkload: Sendable {
       failure = error
     }
     watch.withLock { watch in
+      // The clock stepped back since the previous look: what is remembered moves back with it,
+      // as if no time had passed between the two looks.
+      if let previous = watch.lastLook, time < previous {
+        watch.lastIO -= previous.timeIntervalSince(time)
+        watch.lastLook = time
+      }
       defer { watch.lastLook = time }
       guard didIO else { return }
+      if watch.heldBack {
+        watch.heldBack = false
+        watch.quietPeriodsHeldBack += 1
+      }
+      // The I/O was done between the previous look and this one: when is known only if the two
+      // are close (not across a rest between block groups, when nobody looks).
+      let previous = watch.lastLook
+      let sincePrevious = previous.map { time.timeIntervalSince($0) } ?? .infinity
+      let timed = failure == nil && sincePrevious <= Self.longestTimedGap
       // The quiet period ended between the previous look and this one: it lasted at least until
       // the previous look.
-      if failure == nil, watch.sawIO, let previous = watch.lastLook,
-        time.timeIntervalSince(previous) <= Self.longestTimedGap
-      {
+      if timed, watch.sawIO, let previous {
         let quiet = previous.timeIntervalSince(watch.lastIO)
         if quiet >= quietSeconds { watch.quietPeriods.record(quiet) }
       }
       watch.lastIO = time
-      watch.sawIO = failure == nil
+      watch.sawIO = timed
     }
     if let failure { return .unreadable(failure) }
     return didIO ? .workloadBusy(activity.name) : nil

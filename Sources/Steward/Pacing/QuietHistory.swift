@@ -2,7 +2,8 @@
 /// it saw them, and what they say about the one it is in: whether work of a given length would
 /// likely be done before the workload does I/O again. A foreground that bursts regularly (a
 /// database's checkpoints, a periodic job) comes back after about as long each time; one that
-/// does not makes the answer "likely" more often, never a wait without end.
+/// does not makes the answer "likely" more often. (A workload whose every quiet period is too
+/// short holds work back for ``ProtectedWorkload/longestHoldBack`` quiet periods at most.)
 public struct QuietHistory: Hashable, Sendable {
   /// The most quiet periods remembered; older ones are forgotten.
   public static let remembered = 8
@@ -24,11 +25,17 @@ public struct QuietHistory: Hashable, Sendable {
   /// `quietSoFar` seconds, is likely done before the workload's next I/O: more than half of the
   /// remembered quiet periods that lasted about as long as `quietSoFar` or longer (within two
   /// looks: a length is measured up to a look short) went on for `seconds` more and a margin
-  /// (``margin(for:)``). With none that lasted so long (no history yet, or a workload quieter
-  /// than it has been), nothing says otherwise: `true`.
+  /// (``margin(for:)``). With no history yet nothing says otherwise: `true`. A quiet period longer
+  /// than every remembered one says the workload may have changed, but a regular workload's
+  /// period runs a little long now and then, and work started then would meet its next burst:
+  /// work starts once the current period has outlasted the longest remembered one by the work's
+  /// own time and margin.
   public func likelyQuiet(for seconds: Double, after quietSoFar: Double) -> Bool {
+    guard let longest = lengths.max() else { return true }
     let comparable = lengths.filter { $0 + 2 * ProtectedWorkload.lookInterval >= quietSoFar }
-    guard !comparable.isEmpty else { return true }
+    guard !comparable.isEmpty else {
+      return quietSoFar >= longest + seconds + Self.margin(for: seconds)
+    }
     let needed = quietSoFar + seconds + Self.margin(for: seconds)
     return comparable.filter { $0 >= needed }.count * 2 > comparable.count
   }
