@@ -283,7 +283,12 @@ private final class Session {
     executor.observe(
       .operationStarting(
         operation, position: position, total: plan.operations.count, resumed: false))
-    let started = Date()
+    // A balance's time is measured on a clock that neither steps with the wall clock nor counts a
+    // suspend: it feeds the duty cycle and the estimate of the next block groups' times.
+    let started = SuspendingClock.now
+    func secondsSince(_ instant: SuspendingClock.Instant) -> Double {
+      (SuspendingClock.now - instant).seconds
+    }
     let balanceTarget = target
     lastStarted = arguments
     let call = KernelCall { () throws(BtrfsError) in try balanceTarget.startBalance(arguments) }
@@ -291,7 +296,7 @@ private final class Session {
     var yielding = false
     pacer.operationStarting()
     var outcome: Result<BalanceOutcome, BtrfsError>?
-    var lastPoll = Date.distantPast
+    var lastPoll: SuspendingClock.Instant?
     func yieldNow() {
       askedKernel = true
       yielding = true
@@ -305,18 +310,19 @@ private final class Session {
       if !askedKernel, executor.stops.current == nil, pacer.workloadWantsYield(operation) {
         yieldNow()
       }
-      if Date().timeIntervalSince(lastPoll) >= executor.pollInterval {
-        lastPoll = Date()
+      if lastPoll.map({ secondsSince($0) >= executor.pollInterval }) ?? true {
+        let now = SuspendingClock.now
+        lastPoll = now
         // Pressure and the clock are read at once, progress only from a pollInterval on: the
         // kernel holds its balance mutex while it commits the balance item (and again while it
         // deletes it at the end), and a progress query meanwhile spins on that mutex, on this
         // thread's CPU.
-        if lastPoll.timeIntervalSince(started) >= executor.pollInterval,
+        if (now - started).seconds >= executor.pollInterval,
           let progress = try? target.balanceProgress()
         {
           executor.observe(
             .operationProgress(
-              operation, progress, elapsedSeconds: Date().timeIntervalSince(started)))
+              operation, progress, elapsedSeconds: secondsSince(started)))
         }
         requestClockStops()
         if !askedKernel, executor.stops.current == nil,
@@ -339,13 +345,13 @@ private final class Session {
     let lookInterval = pacer.watchesWorkload ? ProtectedWorkload.lookInterval : .infinity
     executor.stops.waking(call.wake) {
       while outcome == nil {
-        let untilPoll = executor.pollInterval - Date().timeIntervalSince(lastPoll)
+        let untilPoll = lastPoll.map { executor.pollInterval - secondsSince($0) } ?? 0
         outcome = call.wait(seconds: max(0, min(untilPoll, lookInterval)))
         if outcome != nil { break }
         pollInFlight()
       }
     }
-    let elapsed = Date().timeIntervalSince(started)
+    let elapsed = secondsSince(started)
     pacer.recordBusy(seconds: elapsed)
     if yielding,
       case .handled(let end) = try yielded(

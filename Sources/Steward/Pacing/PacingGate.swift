@@ -140,7 +140,7 @@ public struct PacingGate: Sendable {
       }
       observation = observeForStart(expectedSeconds: expectedSeconds)
     }
-    return .calm(waitedSeconds: waiting ? now().timeIntervalSince(started) : 0)
+    return .calm(waitedSeconds: waiting ? max(0, now().timeIntervalSince(started)) : 0)
   }
 
   /// Sleeps `seconds` in slices, running `checkClock` at each; returns early with a stop request.
