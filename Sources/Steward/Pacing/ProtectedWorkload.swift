@@ -91,18 +91,20 @@ public final class ProtectedWorkload: Sendable {
     look()
   }
 
+  /// One look at a time: a scrub's devices share the workload from threads of their own, and a
+  /// look's time and the counters it compares must be in the same order.
   private func look() -> PressureObservation? {
-    let time = now()
-    let didIO: Bool
-    let failure: PressureError?
-    do {
-      didIO = try activity.didIO()
-      failure = nil
-    } catch {
-      didIO = true
-      failure = error
-    }
     watch.withLock { watch in
+      let time = now()
+      let didIO: Bool
+      let failure: PressureError?
+      do throws(PressureError) {
+        didIO = try activity.didIO()
+        failure = nil
+      } catch {
+        didIO = true
+        failure = error
+      }
       // The clock stepped back since the previous look: what is remembered moves back with it,
       // as if no time had passed between the two looks.
       if let previous = watch.lastLook, time < previous {
@@ -110,7 +112,12 @@ public final class ProtectedWorkload: Sendable {
         watch.lastLook = time
       }
       defer { watch.lastLook = time }
-      guard didIO else { return }
+      if let failure {
+        watch.lastIO = time
+        watch.sawIO = false
+        return .unreadable(failure)
+      }
+      guard didIO else { return nil }
       if watch.heldBack {
         watch.heldBack = false
         watch.quietPeriodsHeldBack += 1
@@ -118,8 +125,7 @@ public final class ProtectedWorkload: Sendable {
       // The I/O was done between the previous look and this one: when is known only if the two
       // are close (not across a rest between block groups, when nobody looks).
       let previous = watch.lastLook
-      let sincePrevious = previous.map { time.timeIntervalSince($0) } ?? .infinity
-      let timed = failure == nil && sincePrevious <= Self.longestTimedGap
+      let timed = previous.map { time.timeIntervalSince($0) <= Self.longestTimedGap } ?? false
       // The quiet period ended between the previous look and this one: it lasted at least until
       // the previous look.
       if timed, watch.sawIO, let previous {
@@ -128,8 +134,7 @@ public final class ProtectedWorkload: Sendable {
       }
       watch.lastIO = time
       watch.sawIO = timed
+      return .workloadBusy(activity.name)
     }
-    if let failure { return .unreadable(failure) }
-    return didIO ? .workloadBusy(activity.name) : nil
   }
 }
