@@ -225,6 +225,20 @@ struct QuietPeriodFitTests {
     #expect(workload.lookBeforeStart(expectedSeconds: 0.1) == nil)
   }
 
+  @Test(
+    "the gate a policy makes fits quiet periods as protect-finish-before-io says",
+    arguments: [true, false])
+  func gateFollowsThePolicy(_ fits: Bool) throws {
+    let pacing = Pacing(
+      protectedCgroup: "/foreground", protectedQuietPeriod: .milliseconds(200),
+      finishesBeforeProtectedIO: fits)
+    let gate = PacingGate(
+      for: pacing, gauge: nil,
+      workload: BurstingActivity(clock: TestClock(), step: 0.125) { _ in false },
+      stops: StopRequests())
+    #expect(try #require(gate.workload).fitsQuietPeriods == fits)
+  }
+
   @Test("the run's pacer waits while the next block group would outlast the quiet period")
   func pacerWaitsForAFit() throws {
     let clock = TestClock()
