@@ -212,3 +212,21 @@ struct PacingRulesTests {
     #expect(DutyCycle(maxBusyPercent: 100).rest(afterWallSeconds: 0) == 0)
   }
 }
+
+@Suite("Pacing: a costly reading is taken less often")
+struct ReadingBudgetTests {
+  @Test("a reading of microseconds is taken at every look, one of milliseconds every twentieth")
+  func spacesReadingsByTheirCost() {
+    let start = SuspendingClock.now
+    var budget = ReadingBudget()
+    #expect(budget.allowsReading(at: start))
+    budget.tookReading(from: start, to: start + .microseconds(20))
+    #expect(budget.allowsReading(at: start + .milliseconds(1)))
+    // 5 ms of reading: the next one 100 ms after this one began, at most 5 % of the time.
+    let later = start + .milliseconds(20)
+    budget.tookReading(from: later, to: later + .milliseconds(5))
+    #expect(!budget.allowsReading(at: later + .milliseconds(40)))
+    #expect(!budget.allowsReading(at: later + .milliseconds(99)))
+    #expect(budget.allowsReading(at: later + .milliseconds(100)))
+  }
+}

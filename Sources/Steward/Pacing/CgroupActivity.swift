@@ -35,6 +35,13 @@ public final class CgroupActivity: WorkloadActivity {
   public let directory: String
   public var name: String { "cgroup \(cgroup)" }
   private let previous = Mutex<Counters?>(nil)
+  /// The readings' spacing, and the answer of the last one: a look between two readings repeats
+  /// it, and the next reading compares the counters over the whole time since the last.
+  private struct Spacing {
+    var budget = ReadingBudget()
+    var lastAnswer = false
+  }
+  private let spacing = Mutex(Spacing())
 
   /// Watches `cgroup` (a path from the cgroup v2 root, like `/user.slice`). Refuses a path that
   /// is not valid (``CgroupHierarchy/isValidPath(_:)``), a cgroup that does not exist or is not on
@@ -60,12 +67,24 @@ public final class CgroupActivity: WorkloadActivity {
     _ = try didIO()
   }
 
+  /// A look while the last reading's cost keeps the next one back (``ReadingBudget``) repeats
+  /// the last answer.
   public func didIO() throws(PressureError) -> Bool {
+    let start = SuspendingClock.now
+    let (allowed, lastAnswer) = spacing.withLock {
+      ($0.budget.allowsReading(at: start), $0.lastAnswer)
+    }
+    guard allowed else { return lastAnswer }
     let now = try counters()
-    return previous.withLock { previous in
+    let answer = previous.withLock { previous in
       defer { previous = now }
       return previous.map { now.grew(since: $0) } ?? false
     }
+    spacing.withLock {
+      $0.budget.tookReading(from: start, to: SuspendingClock.now)
+      $0.lastAnswer = answer
+    }
+    return answer
   }
 
   private func counters() throws(PressureError) -> Counters {
