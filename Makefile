@@ -30,12 +30,11 @@ SCRATCH ?= .build-make
 # The binary links the Swift runtime and Foundation in (STATIC=1, the default): root's timers run
 # it at night, and it must not break when the Swift toolchain it was built with moves or goes; it
 # also starts with less CPU time, since the loader relocates no Swift library (`plan` of the
-# compaction benchmark's image: 16 ms of user time against 53 ms). STATIC=0 links them dynamically
-# from the toolchain, as `swift build` does. The flag is swiftc's
-# -static-stdlib, which is what `swift build --static-swift-stdlib` does on Linux, because
-# `swift package` (which runs the man page plugin) takes -Xswiftc but not --static-swift-stdlib,
-# and with the very same flags the plugin's build reuses the release build instead of compiling
-# everything again.
+# compaction benchmark's image: 16 ms of user time against 27-53 ms). STATIC=0 links them
+# dynamically from the toolchain, as `swift build` does. The flag is swiftc's -static-stdlib,
+# which is what `swift build --static-swift-stdlib` does on Linux, because `swift package` (which
+# runs the man page plugin) takes -Xswiftc but not --static-swift-stdlib, and with the very same
+# flags the plugin's build reuses the release build instead of compiling everything again.
 STATIC ?= 1
 STATIC_FLAG := $(if $(filter 1 yes true,$(STATIC)),-Xswiftc -static-stdlib)
 BUILD_FLAGS := -c release --scratch-path $(SCRATCH) $(STATIC_FLAG)
