@@ -1,7 +1,8 @@
 import Btrfs
 import Foundation
-import Steward
 import Testing
+
+@testable import Steward
 
 /// Pacing by a protected workload against the kernel: `btrfs-steward run` on a loop-mounted
 /// filesystem with `protect-cgroup` naming a cgroup v2 the test makes, in which a shell reads a
@@ -41,6 +42,25 @@ struct ProtectedCgroupOnKernelTests {
         Issue.record("the run did not finish: \(String(describing: records.last?.event))")
         return
       }
+    }
+  }
+
+  @Test("a look between two costly readings repeats the last answer; the next reading sees the I/O")
+  func costlyReadingsAreSpaced() throws {
+    try withBusyCgroup { _, cgroup, _ in
+      // A budget that allows no reading after the first (made with the source, which has nothing
+      // to compare with): every look repeats "no I/O" while the reader reads.
+      let spaced = try CgroupActivity(cgroup: cgroup.path, readingShare: 1e-12)
+      for _ in 0..<5 {
+        #expect(try !spaced.didIO())
+        Thread.sleep(forTimeInterval: 0.02)
+      }
+      // With the default budget a cgroup this small is read at every look: the I/O is seen.
+      let everyLook = try CgroupActivity(cgroup: cgroup.path)
+      let seen = try poll("the reader's I/O", timeout: 10, interval: 0.02) {
+        try everyLook.didIO() ? true : nil
+      }
+      #expect(seen)
     }
   }
 

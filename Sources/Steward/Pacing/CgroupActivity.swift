@@ -38,16 +38,22 @@ public final class CgroupActivity: WorkloadActivity {
   /// The readings' spacing, and the answer of the last one: a look between two readings repeats
   /// it, and the next reading compares the counters over the whole time since the last.
   private struct Spacing {
-    var budget = ReadingBudget()
+    var budget: ReadingBudget
     var lastAnswer = false
   }
-  private let spacing = Mutex(Spacing())
+  private let spacing: Mutex<Spacing>
 
   /// Watches `cgroup` (a path from the cgroup v2 root, like `/user.slice`). Refuses a path that
   /// is not valid (``CgroupHierarchy/isValidPath(_:)``), a cgroup that does not exist or is not on
   /// cgroup2, and a cgroup that holds this process (its own relocation would be the workload's
   /// I/O); reads the counters once.
-  public init(cgroup: String) throws(PressureError) {
+  public convenience init(cgroup: String) throws(PressureError) {
+    try self.init(cgroup: cgroup, readingShare: ReadingBudget.defaultShare)
+  }
+
+  /// The same, with readings taking at most `readingShare` of the time (``ReadingBudget``).
+  init(cgroup: String, readingShare: Double) throws(PressureError) {
+    spacing = Mutex(Spacing(budget: ReadingBudget(share: readingShare)))
     guard CgroupHierarchy.isValidPath(cgroup) else {
       throw .malformed("'\(cgroup.prefix(80))' is not a cgroup path like /user.slice")
     }
