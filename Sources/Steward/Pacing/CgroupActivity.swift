@@ -34,14 +34,15 @@ public final class CgroupActivity: WorkloadActivity {
   /// Its directory.
   public let directory: String
   public var name: String { "cgroup \(cgroup)" }
-  private let previous = Mutex<Counters?>(nil)
-  /// The readings' spacing, and the answer of the last one: a look between two readings repeats
-  /// it, and the next reading compares the counters over the whole time since the last.
-  private struct Spacing {
+  /// The last reading's counters and answer, and when the next reading may be taken: a look
+  /// between two readings repeats the answer, and the next reading compares the counters over
+  /// the whole time since the last.
+  private struct Readings {
+    var counters: Counters?
+    var answer = false
     var budget: ReadingBudget
-    var lastAnswer = false
   }
-  private let spacing: Mutex<Spacing>
+  private let readings: Mutex<Readings>
 
   /// Watches `cgroup` (a path from the cgroup v2 root, like `/user.slice`). Refuses a path that
   /// is not valid (``CgroupHierarchy/isValidPath(_:)``), a cgroup that does not exist or is not on
@@ -53,7 +54,7 @@ public final class CgroupActivity: WorkloadActivity {
 
   /// The same, with readings taking at most `readingShare` of the time (``ReadingBudget``).
   init(cgroup: String, readingShare: Double) throws(PressureError) {
-    spacing = Mutex(Spacing(budget: ReadingBudget(share: readingShare)))
+    readings = Mutex(Readings(budget: ReadingBudget(share: readingShare)))
     guard CgroupHierarchy.isValidPath(cgroup) else {
       throw .malformed("'\(cgroup.prefix(80))' is not a cgroup path like /user.slice")
     }
@@ -77,20 +78,18 @@ public final class CgroupActivity: WorkloadActivity {
   /// the last answer.
   public func didIO() throws(PressureError) -> Bool {
     let start = SuspendingClock.now
-    let (allowed, lastAnswer) = spacing.withLock {
-      ($0.budget.allowsReading(at: start), $0.lastAnswer)
+    let (allowed, lastAnswer) = readings.withLock {
+      ($0.budget.allowsReading(at: start), $0.answer)
     }
     guard allowed else { return lastAnswer }
     let now = try counters()
-    let answer = previous.withLock { previous in
-      defer { previous = now }
-      return previous.map { now.grew(since: $0) } ?? false
+    return readings.withLock { readings in
+      let answer = readings.counters.map { now.grew(since: $0) } ?? false
+      readings.counters = now
+      readings.answer = answer
+      readings.budget.tookReading(from: start, to: SuspendingClock.now)
+      return answer
     }
-    spacing.withLock {
-      $0.budget.tookReading(from: start, to: SuspendingClock.now)
-      $0.lastAnswer = answer
-    }
-    return answer
   }
 
   private func counters() throws(PressureError) -> Counters {
