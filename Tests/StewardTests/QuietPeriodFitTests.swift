@@ -90,15 +90,19 @@ struct QuietPeriodFitTests {
     #expect(durations.expectedSeconds(bytes: 0) == 0.05)
   }
 
-  /// A workload watched every 0.125 s on the test's clock, busy for the first 0.25 s of every
-  /// 0.75 s (0.125 s is exact in binary, so the lengths compare exactly).
+  /// A workload with a quiet period of 0.2 s, watched every 0.125 s on the test's clock (0.125 s
+  /// is exact in binary, so the lengths compare exactly), busy at the seconds `busy` says.
+  private func watched(
+    _ clock: TestClock, fits: Bool = true, busy: @escaping @Sendable (Double) -> Bool
+  ) -> ProtectedWorkload {
+    ProtectedWorkload(
+      activity: BurstingActivity(clock: clock, step: 0.125, busy: busy),
+      quietPeriod: .milliseconds(200), fitsQuietPeriods: fits, now: { clock.now })
+  }
+
+  /// A workload busy for the first 0.25 s of every 0.75 s (``watched(_:fits:busy:)``).
   private func bursting(_ clock: TestClock, fits: Bool = true) -> ProtectedWorkload {
-    let activity = BurstingActivity(clock: clock, step: 0.125) {
-      $0.truncatingRemainder(dividingBy: 0.75) < 0.25
-    }
-    return ProtectedWorkload(
-      activity: activity, quietPeriod: .milliseconds(200), fitsQuietPeriods: fits,
-      now: { clock.now })
+    watched(clock, fits: fits) { $0.truncatingRemainder(dividingBy: 0.75) < 0.25 }
   }
 
   @Test("a quiet period is remembered from its last I/O to the last look that saw none")
@@ -138,10 +142,7 @@ struct QuietPeriodFitTests {
   @Test("the first quiet period, whose start was not seen, is not remembered")
   func firstQuietIsNotTimed() {
     let clock = TestClock()
-    let activity = BurstingActivity(clock: clock, step: 0.125) { $0 >= 0.5 }
-    let workload = ProtectedWorkload(
-      activity: activity, quietPeriod: .milliseconds(200), fitsQuietPeriods: true,
-      now: { clock.now })
+    let workload = watched(clock) { $0 >= 0.5 }
     for _ in 0..<6 { _ = workload.lookInFlight() }
     #expect(workload.quietPeriods.lengths.isEmpty)
   }
@@ -204,10 +205,7 @@ struct QuietPeriodFitTests {
   @Test("a clock stepped back between two looks does not make a quiet workload busy")
   func clockSteppedBack() {
     let clock = TestClock()
-    let activity = BurstingActivity(clock: clock, step: 0.125) { $0 >= 0 && $0 < 0.25 }
-    let workload = ProtectedWorkload(
-      activity: activity, quietPeriod: .milliseconds(200), fitsQuietPeriods: true,
-      now: { clock.now })
+    let workload = watched(clock) { $0 >= 0 && $0 < 0.25 }
     for _ in 0..<2 { _ = workload.lookInFlight() }  // 0, 0.125: busy
     #expect(workload.lookBeforeStart() == nil)  // 0.25: quiet, 0.25 s since the last I/O
     clock.advance(by: -600)  // NTP steps the clock back ten minutes.
